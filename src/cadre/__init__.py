@@ -1,0 +1,1 @@
+"""Cadre: a platform for running a leaders-coaching-leaders programme."""

@@ -1,0 +1,35 @@
+"""Template context shared by every page: the navigation that fits the user's roles."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from cadre.accounts.models import Role
+from cadre.accounts.queries import user_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    section: str
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": frozenset()}
+    roles = user_roles(user)
+    items = [
+        NavItem("Home", reverse("home"), "home"),
+        NavItem("People", reverse("people:directory"), "people"),
+        NavItem("Org chart", reverse("people:org_chart"), "org"),
+        NavItem("Competencies", reverse("people:competencies"), "competencies"),
+    ]
+    if Role.PROGRAMME_ADMIN in roles:
+        items += [
+            NavItem("Import", reverse("people:import_start"), "import"),
+            NavItem("Audit log", reverse("audit_log"), "audit"),
+        ]
+    return {"nav_items": items, "user_roles": roles}

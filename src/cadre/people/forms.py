@@ -1,0 +1,63 @@
+from typing import Any
+
+from django import forms
+
+from cadre.people.models import Competency, Department
+from cadre.people.queries import DirectoryFilters
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name, title, e-mail or employee id"}
+        ),
+    )
+    department = forms.ModelChoiceField(
+        label="Department", queryset=Department.objects.none(), required=False, empty_label="All"
+    )
+    level = forms.TypedChoiceField(label="Level", required=False, coerce=int, empty_value=None)
+    location = forms.ChoiceField(label="Location", required=False)
+    inactive = forms.BooleanField(label="Include deactivated people", required=False)
+
+    def __init__(
+        self, *args: Any, choices: dict[str, list[Any]], show_inactive: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        department = self.fields["department"]
+        assert isinstance(department, forms.ModelChoiceField)
+        department.queryset = Department.objects.order_by("name")
+        level = self.fields["level"]
+        assert isinstance(level, forms.TypedChoiceField)
+        level.choices = [("", "All"), *((value, f"Level {value}") for value in choices["levels"])]
+        location = self.fields["location"]
+        assert isinstance(location, forms.ChoiceField)
+        location.choices = [("", "All"), *((value, value) for value in choices["locations"])]
+        if not show_inactive:
+            del self.fields["inactive"]
+
+    def filters(self) -> DirectoryFilters:
+        if not self.is_bound or not self.is_valid():
+            return DirectoryFilters()
+        data = self.cleaned_data
+        return DirectoryFilters(
+            text=data["q"],
+            department_id=data["department"].pk if data["department"] else None,
+            level=data["level"],
+            location=data["location"],
+            include_inactive=bool(data.get("inactive")),
+        )
+
+
+class CompetencyForm(forms.ModelForm[Competency]):
+    class Meta:
+        model = Competency
+        fields = ["name", "description", "level_1", "level_3", "level_5", "position", "is_active"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "level_1": forms.Textarea(attrs={"rows": 2}),
+            "level_3": forms.Textarea(attrs={"rows": 2}),
+            "level_5": forms.Textarea(attrs={"rows": 2}),
+        }

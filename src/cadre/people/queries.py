@@ -1,0 +1,182 @@
+"""Reads about the organisation: the directory, reporting lines and the org chart.
+
+Reporting lines are walked in the database with one recursive query (``WITH RECURSIVE``,
+which SQLite and PostgreSQL both run), never with a query per level.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from cadre.people.models import Competency, Department, ImportRun, Person
+
+# Deeper than any real organisation; it also stops a walk if bad data ever forms a loop.
+MAX_DEPTH = 64
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Person._meta.db_table)
+
+
+def _chain_sql() -> str:
+    """Ids of everyone above the person %s, each with its distance (1 = direct manager)."""
+    table = _table()
+    return (
+        f"WITH RECURSIVE chain(id, depth) AS ("
+        f" SELECT manager_id, 1 FROM {table} WHERE id = %s AND manager_id IS NOT NULL"
+        f" UNION ALL"
+        f" SELECT p.manager_id, c.depth + 1 FROM {table} p JOIN chain c ON p.id = c.id"
+        f" WHERE p.manager_id IS NOT NULL AND c.depth < {MAX_DEPTH}"
+        f") SELECT id, depth FROM chain"
+    )
+
+
+def _reports_sql() -> str:
+    """Ids of everyone below the person %s, at any depth."""
+    table = _table()
+    return (
+        f"WITH RECURSIVE tree(id, depth) AS ("
+        f" SELECT id, 1 FROM {table} WHERE manager_id = %s"
+        f" UNION ALL"
+        f" SELECT p.id, t.depth + 1 FROM {table} p JOIN tree t ON p.manager_id = t.id"
+        f" WHERE t.depth < {MAX_DEPTH}"
+        f") SELECT id FROM tree"
+    )
+
+
+def management_chain(person: Person) -> list[Person]:
+    """The person's managers from the direct manager up to the top, in two queries."""
+    with connection.cursor() as cursor:
+        cursor.execute(_chain_sql(), [person.pk])
+        depth_by_id = {row[0]: row[1] for row in cursor.fetchall()}
+    managers = Person.objects.select_related("department").in_bulk(list(depth_by_id))
+    return [managers[pk] for pk in sorted(managers, key=depth_by_id.__getitem__)]
+
+
+def reports_under(person: Person) -> QuerySet[Person]:
+    """Everyone who reports to the person, directly or through others, as one query."""
+    return Person.objects.filter(id__in=RawSQL(_reports_sql(), [person.pk]))
+
+
+def in_reporting_line(first: Person, second: Person) -> bool:
+    """Whether one of the two manages the other at any depth."""
+    with connection.cursor() as cursor:
+        for lower, upper in ((first, second), (second, first)):
+            cursor.execute(f"SELECT 1 FROM ({_chain_sql()}) up WHERE up.id = %s", [lower.pk, upper.pk])
+            if cursor.fetchone() is not None:
+                return True
+    return False
+
+
+def direct_reports(person: Person) -> QuerySet[Person]:
+    return (
+        person.direct_reports.filter(is_active=True)
+        .select_related("department")
+        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .order_by("full_name")
+    )
+
+
+def org_chart_roots() -> QuerySet[Person]:
+    """The tops of the org chart: active people with no active manager."""
+    active_manager = Person.objects.filter(pk=OuterRef("manager_id"), is_active=True)
+    return (
+        Person.objects.filter(is_active=True)
+        .exclude(Exists(active_manager))
+        .select_related("department")
+        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .order_by("-report_count", "full_name")
+    )
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    text: str = ""
+    department_id: int | None = None
+    level: int | None = None
+    location: str = ""
+    include_inactive: bool = False
+
+
+def directory(people: QuerySet[Person], filters: DirectoryFilters) -> QuerySet[Person]:
+    """People matching the directory's search box and filters, by name."""
+    result = people.select_related("department", "manager")
+    if not filters.include_inactive:
+        result = result.filter(is_active=True)
+    for word in filters.text.split():
+        result = result.filter(
+            Q(full_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(job_title__icontains=word)
+            | Q(email__icontains=word)
+            | Q(employee_id__iexact=word)
+            | Q(department__name__icontains=word)
+        )
+    if filters.department_id is not None:
+        result = result.filter(department_id=filters.department_id)
+    if filters.level is not None:
+        result = result.filter(level=filters.level)
+    if filters.location:
+        result = result.filter(location=filters.location)
+    return result.order_by("full_name", "employee_id")
+
+
+def directory_choices() -> dict[str, list[object]]:
+    """The values the directory's filters offer: departments, levels and locations in use."""
+    active = Person.objects.filter(is_active=True)
+    return {
+        "departments": list(Department.objects.order_by("name")),
+        "levels": list(
+            active.exclude(level__isnull=True).order_by("level").values_list("level", flat=True).distinct()
+        ),
+        "locations": list(
+            active.exclude(location="").order_by("location").values_list("location", flat=True).distinct()
+        ),
+    }
+
+
+def competency_model(*, include_retired: bool = False) -> QuerySet[Competency]:
+    competencies = Competency.objects.all()
+    return competencies if include_retired else competencies.filter(is_active=True)
+
+
+def person_of_user(user: object) -> Person | None:
+    """The active person record linked to a login, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Person.objects.select_related("department", "manager")
+        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .filter(user=user, is_active=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    active_people: int
+    inactive_people: int
+    departments: int
+    without_manager: int
+    with_login: int
+    last_import: ImportRun | None
+
+
+def organisation_summary() -> OrganisationSummary:
+    """Headline figures about the organisation for the admin's home page."""
+    counts = Person.objects.aggregate(
+        active=Count("pk", filter=Q(is_active=True)),
+        inactive=Count("pk", filter=Q(is_active=False)),
+        without_manager=Count("pk", filter=Q(is_active=True, manager__isnull=True)),
+        with_login=Count("pk", filter=Q(is_active=True, user__isnull=False)),
+    )
+    return OrganisationSummary(
+        active_people=counts["active"],
+        inactive_people=counts["inactive"],
+        departments=Department.objects.count(),
+        without_manager=counts["without_manager"],
+        with_login=counts["with_login"],
+        last_import=ImportRun.objects.select_related("created_by").first(),
+    )

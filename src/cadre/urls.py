@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cadre import views as cadre_views
+
+admin.site.site_header = "Cadre administration"
+admin.site.site_title = "Cadre admin"
+
+urlpatterns = [
+    path("", cadre_views.home, name="home"),
+    path("", include("cadre.accounts.urls")),
+    path("people/", include("cadre.people.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
