@@ -39,7 +39,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	DEBUG=1 $(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/djhtml --check $$(find src -name '*.html')
 	DEBUG=1 $(BIN)/cadre makemigrations --check --dry-run

@@ -1,15 +1,16 @@
 """Project-level pages that draw on several apps: the home page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from cadre.accounts.http import AuthenticatedRequest
 from cadre.accounts.queries import is_programme_admin
 from cadre.people.queries import organisation_summary, person_of_user
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "section": "home",
         "me": person_of_user(request.user),

@@ -14,7 +14,7 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "display_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -22,7 +22,10 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleGrantInline]
     fieldsets = (
         (None, {"fields": ("email", "display_name", "password")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Access",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -32,7 +35,14 @@ class UserAdmin(BaseUserAdmin):
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the audit log can't be edited or deleted, even by superusers."""
 
-    list_display = ["occurred_at", "actor_label", "action", "target_type", "target_id", "ip_address"]
+    list_display = [
+        "occurred_at",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+        "ip_address",
+    ]
     list_filter = ["action", "target_type"]
     search_fields = ["actor_label", "action", "target_id", "target_label"]
     date_hierarchy = "occurred_at"

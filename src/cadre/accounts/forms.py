@@ -76,5 +76,3 @@ class RolesForm(forms.Form):
 
     def selected_roles(self) -> set[Role]:
         return {Role(value) for value in self.cleaned_data["roles"]}
-
-

@@ -3,11 +3,12 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from cadre.accounts.access import require_programme_admin
 from cadre.accounts.forms import AuditFilterForm
+from cadre.accounts.http import AuthenticatedRequest
 from cadre.accounts.queries import audit_actions, audit_events
 from cadre.accounts.services import audit_record
 
@@ -15,7 +16,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     require_programme_admin(request.user)
     form = AuditFilterForm(request.GET or None, actions=audit_actions())
     filters: dict[str, Any] = {}
@@ -29,7 +30,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "since": data["since"],
             "until": data["until"],
         }
-    events = audit_events(**filters) if not form.is_bound or form.is_valid() else audit_events().none()
+    events = (
+        audit_events(**filters) if not form.is_bound or form.is_valid() else audit_events().none()
+    )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

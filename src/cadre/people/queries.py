@@ -6,10 +6,12 @@ which SQLite and PostgreSQL both run), never with a query per level.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from cadre.accounts.models import User
 from cadre.people.models import Competency, Department, ImportRun, Person
 
 # Deeper than any real organisation; it also stops a walk if bad data ever forms a loop.
@@ -18,6 +20,10 @@ MAX_DEPTH = 64
 
 def _table() -> str:
     return connection.ops.quote_name(Person._meta.db_table)
+
+
+# The recursive queries below are built from the quoted table name and constants only;
+# every value is passed as a parameter.
 
 
 def _chain_sql() -> str:
@@ -57,14 +63,16 @@ def management_chain(person: Person) -> list[Person]:
 
 def reports_under(person: Person) -> QuerySet[Person]:
     """Everyone who reports to the person, directly or through others, as one query."""
-    return Person.objects.filter(id__in=RawSQL(_reports_sql(), [person.pk]))
+    return Person.objects.filter(id__in=RawSQL(_reports_sql(), [person.pk]))  # noqa: S611
 
 
 def in_reporting_line(first: Person, second: Person) -> bool:
     """Whether one of the two manages the other at any depth."""
     with connection.cursor() as cursor:
         for lower, upper in ((first, second), (second, first)):
-            cursor.execute(f"SELECT 1 FROM ({_chain_sql()}) up WHERE up.id = %s", [lower.pk, upper.pk])
+            cursor.execute(
+                f"SELECT 1 FROM ({_chain_sql()}) up WHERE up.id = %s", [lower.pk, upper.pk]
+            )
             if cursor.fetchone() is not None:
                 return True
     return False
@@ -129,10 +137,16 @@ def directory_choices() -> dict[str, list[object]]:
     return {
         "departments": list(Department.objects.order_by("name")),
         "levels": list(
-            active.exclude(level__isnull=True).order_by("level").values_list("level", flat=True).distinct()
+            active.exclude(level__isnull=True)
+            .order_by("level")
+            .values_list("level", flat=True)
+            .distinct()
         ),
         "locations": list(
-            active.exclude(location="").order_by("location").values_list("location", flat=True).distinct()
+            active.exclude(location="")
+            .order_by("location")
+            .values_list("location", flat=True)
+            .distinct()
         ),
     }
 
@@ -142,9 +156,9 @@ def competency_model(*, include_retired: bool = False) -> QuerySet[Competency]:
     return competencies if include_retired else competencies.filter(is_active=True)
 
 
-def person_of_user(user: object) -> Person | None:
+def person_of_user(user: "User | AnonymousUser") -> Person | None:
     """The active person record linked to a login, if any."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     return (
         Person.objects.select_related("department", "manager")

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cadre.accounts.access import require_programme_admin
 from cadre.accounts.forms import RolesForm
+from cadre.accounts.http import AuthenticatedRequest
 from cadre.accounts.models import Role
 from cadre.accounts.queries import is_programme_admin, user_roles
 from cadre.accounts.services import audit_record
@@ -20,7 +21,7 @@ DIRECTORY_PAGE_SIZE = 25
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedRequest) -> HttpResponse:
     require_member(request.user)
     admin = is_programme_admin(request.user)
     form = DirectoryFilterForm(
@@ -44,7 +45,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_for_user(request.user, pk)
     admin = is_programme_admin(request.user)
     if admin:
@@ -64,7 +65,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_account(request: HttpRequest, pk: int) -> HttpResponse:
+def person_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Give a person a login (inviting them) and set their roles."""
     person = person_for_admin(request.user, pk)
     form = RolesForm(request.POST)
@@ -91,14 +92,14 @@ def person_account(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def org_chart(request: HttpRequest) -> HttpResponse:
+def org_chart(request: AuthenticatedRequest) -> HttpResponse:
     require_member(request.user)
     context = {"roots": queries.org_chart_roots(), "section": "org"}
     return render(request, "people/org_chart.html", context)
 
 
 @login_required
-def org_chart_reports(request: HttpRequest, pk: int) -> HttpResponse:
+def org_chart_reports(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The direct reports of one person, as a branch of the org chart (loaded by htmx)."""
     person = person_for_user(request.user, pk)
     context = {"people": queries.direct_reports(person), "parent": person}
@@ -106,7 +107,7 @@ def org_chart_reports(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def competencies(request: HttpRequest) -> HttpResponse:
+def competencies(request: AuthenticatedRequest) -> HttpResponse:
     require_member(request.user)
     admin = is_programme_admin(request.user)
     context = {
@@ -118,12 +119,14 @@ def competencies(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def competency_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     require_programme_admin(request.user)
     competency = get_object_or_404(Competency, pk=pk) if pk is not None else Competency()
     form = CompetencyForm(request.POST or None, instance=competency)
     if request.method == "POST" and form.is_valid():
-        competency_save(competency=form.save(commit=False), changed_by=request.user, request=request)
+        competency_save(
+            competency=form.save(commit=False), changed_by=request.user, request=request
+        )
         messages.success(request, f"Saved “{form.instance.name}”.")
         return redirect("people:competencies")
     context = {"form": form, "competency": competency, "section": "competencies"}
