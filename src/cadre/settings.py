@@ -77,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cadre.core.context_processors.navigation",
+                "cadre.navigation.navigation",
             ],
         },
     },
