@@ -58,3 +58,13 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin[RoleGrant]):
+    list_display = ["user", "role", "granted_by", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__display_name"]
+    list_select_related = ["user", "granted_by"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_by", "granted_at"]
