@@ -46,7 +46,9 @@ def test_role_grant_is_idempotent_and_audited_once(admin):
     role_grant(user=user, role=Role.COACH, granted_by=admin.user)
 
     assert list(user.role_grants.values_list("role", flat=True)) == ["coach"]
-    assert AuditEvent.objects.filter(action="accounts.role_grant", target_id=str(user.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="accounts.role_grant", target_id=str(user.pk)).count() == 1
+    )
 
 
 def test_role_revoke_reports_whether_the_role_was_held(admin):
@@ -83,7 +85,9 @@ def test_audit_log_filters_by_action_actor_and_dates(admin, coach):
     audit_record(actor=coach.user, action="people.view")
     audit_record(actor=admin.user, action="people.view")
     stale = audit_record(actor=coach.user, action="people.view")
-    AuditEvent.objects.filter(pk=stale.pk).update(occurred_at=timezone.now() - dt.timedelta(days=10))
+    AuditEvent.objects.filter(pk=stale.pk).update(
+        occurred_at=timezone.now() - dt.timedelta(days=10)
+    )
     today = timezone.now().date()
 
     response = admin.client.get(
@@ -96,7 +100,9 @@ def test_audit_log_filters_by_action_actor_and_dates(admin, coach):
 
 
 def test_audit_log_explains_a_bad_date_range(admin):
-    response = admin.client.get(reverse("audit_log"), {"since": "2026-05-02", "until": "2026-05-01"})
+    response = admin.client.get(
+        reverse("audit_log"), {"since": "2026-05-02", "until": "2026-05-01"}
+    )
 
     assert response.context["form"].errors == {"until": ["'To' must be on or after 'From'."]}
     assert list(response.context["page"].object_list) == []
@@ -130,7 +136,9 @@ def test_audit_events_cannot_be_changed_in_the_django_admin(admin):
     change = admin.client.post(
         reverse("admin:accounts_auditevent_change", args=[event.pk]), {"action": "forged"}
     )
-    delete = admin.client.post(reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"})
+    delete = admin.client.post(
+        reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}
+    )
 
     event.refresh_from_db()
     assert event.action == "people.view"

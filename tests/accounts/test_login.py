@@ -31,7 +31,9 @@ def test_wrong_password_explains_and_is_audited(coach):
     response = _login(Client(), "coach@example.org", "wrong")
 
     assert response.status_code == 200
-    assert "That e-mail and password don&#x27;t match an active account." in response.content.decode()
+    assert (
+        "That e-mail and password don&#x27;t match an active account." in response.content.decode()
+    )
     event = AuditEvent.objects.get(action="accounts.login_failed")
     assert (event.actor, event.details) == (None, {"email": "coach@example.org"})
 

@@ -1,8 +1,8 @@
 import pytest
 
 from cadre.people import queries
-from cadre.people.queries import DirectoryFilters
 from cadre.people.models import Person
+from cadre.people.queries import DirectoryFilters
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -152,7 +152,10 @@ def test_person_page_is_404_for_outsider(outsider):
     person = PersonFactory()
 
     assert outsider.client.get(reverse("people:person", args=[person.pk])).status_code == 404
-    assert outsider.client.get(reverse("people:org_chart_reports", args=[person.pk])).status_code == 404
+    assert (
+        outsider.client.get(reverse("people:org_chart_reports", args=[person.pk])).status_code
+        == 404
+    )
 
 
 def test_person_page_query_count_does_not_grow(coach, django_assert_num_queries):
@@ -273,7 +276,10 @@ def test_only_admins_edit_competencies(member, request):
     competency = Competency.objects.first()
 
     assert member.client.get(reverse("people:competency_new")).status_code == 403
-    assert member.client.get(reverse("people:competency_edit", args=[competency.pk])).status_code == 403
+    assert (
+        member.client.get(reverse("people:competency_edit", args=[competency.pk])).status_code
+        == 403
+    )
 
 
 def test_competency_page_query_count(coach, django_assert_num_queries):
@@ -303,11 +309,15 @@ def test_admin_invites_a_person_and_sets_roles(admin, mailoutbox):
     assert sorted(person.user.role_grants.values_list("role", flat=True)) == ["coach", "coachee"]
     assert [m.to for m in mailoutbox] == [["new.coach@example.org"]]
     assert "/password-reset/" in mailoutbox[0].body
-    actions = sorted(AuditEvent.objects.exclude(action="accounts.login").values_list("action", flat=True))
+    actions = sorted(
+        AuditEvent.objects.exclude(action="accounts.login").values_list("action", flat=True)
+    )
     assert actions == ["accounts.role_grant", "accounts.role_grant", "people.account_link"]
 
 
-def test_admin_changes_roles_of_an_existing_login_without_a_new_invitation(admin, coach, mailoutbox):
+def test_admin_changes_roles_of_an_existing_login_without_a_new_invitation(
+    admin, coach, mailoutbox
+):
     response = admin.client.post(
         reverse("people:person_account", args=[coach.person.pk]), {"roles": ["sponsor"]}
     )
@@ -343,7 +353,9 @@ def test_only_admins_set_roles(member, request):
     member = request.getfixturevalue(member)
     person = PersonFactory()
 
-    response = member.client.post(reverse("people:person_account", args=[person.pk]), {"roles": ["coach"]})
+    response = member.client.post(
+        reverse("people:person_account", args=[person.pk]), {"roles": ["coach"]}
+    )
 
     assert response.status_code == 403
     person.refresh_from_db()
@@ -353,6 +365,8 @@ def test_only_admins_set_roles(member, request):
 def test_setting_roles_on_an_unseen_person_is_404(outsider):
     person = PersonFactory()
 
-    response = outsider.client.post(reverse("people:person_account", args=[person.pk]), {"roles": []})
+    response = outsider.client.post(
+        reverse("people:person_account", args=[person.pk]), {"roles": []}
+    )
 
     assert response.status_code == 404

@@ -12,7 +12,15 @@ class DepartmentAdmin(admin.ModelAdmin[Department]):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin[Person]):
-    list_display = ["full_name", "employee_id", "email", "department", "job_title", "level", "is_active"]
+    list_display = [
+        "full_name",
+        "employee_id",
+        "email",
+        "department",
+        "job_title",
+        "level",
+        "is_active",
+    ]
     list_filter = ["is_active", "department", "level"]
     search_fields = ["full_name", "preferred_name", "employee_id", "email"]
     list_select_related = ["department"]
@@ -35,7 +43,14 @@ class ImportMappingAdmin(admin.ModelAdmin[ImportMapping]):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin[ImportRun]):
-    list_display = ["original_name", "status", "rows_total", "created_by", "created_at", "finished_at"]
+    list_display = [
+        "original_name",
+        "status",
+        "rows_total",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status"]
     readonly_fields = [field.name for field in ImportRun._meta.fields]
 

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,137 +17,313 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Competency',
+            name="Competency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField()),
-                ('level_1', models.TextField(verbose_name='what a 1 looks like')),
-                ('level_3', models.TextField(verbose_name='what a 3 looks like')),
-                ('level_5', models.TextField(verbose_name='what a 5 looks like')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField()),
+                ("level_1", models.TextField(verbose_name="what a 1 looks like")),
+                ("level_3", models.TextField(verbose_name="what a 3 looks like")),
+                ("level_5", models.TextField(verbose_name="what a 5 looks like")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
             ],
             options={
-                'verbose_name_plural': 'competencies',
-                'ordering': ['position', 'name'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='people_competency_name_ci_unique')],
+                "verbose_name_plural": "competencies",
+                "ordering": ["position", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        name="people_competency_name_ci_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('code', models.CharField(blank=True, max_length=50)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='people.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("code", models.CharField(blank=True, max_length=50)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="people.department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportMapping',
+            name="ImportMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('columns', models.JSONField(default=dict, help_text='Cadre field name to column header.')),
-                ('defaults', models.JSONField(blank=True, default=dict, help_text='Cadre field name to a value used when a cell is empty.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "columns",
+                    models.JSONField(default=dict, help_text="Cadre field name to column header."),
+                ),
+                (
+                    "defaults",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Cadre field name to a value used when a cell is empty.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('columns', models.JSONField(blank=True, default=dict)),
-                ('defaults', models.JSONField(blank=True, default=dict)),
-                ('full_sync', models.BooleanField(default=False, help_text='Deactivate active people who are missing from the file.')),
-                ('skip_invalid', models.BooleanField(default=False, help_text='Import the valid rows and report the invalid ones.')),
-                ('status', models.CharField(choices=[('uploaded', 'Uploaded'), ('previewed', 'Previewed'), ('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='uploaded', max_length=16)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("columns", models.JSONField(blank=True, default=dict)),
+                ("defaults", models.JSONField(blank=True, default=dict)),
+                (
+                    "full_sync",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Deactivate active people who are missing from the file.",
+                    ),
+                ),
+                (
+                    "skip_invalid",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Import the valid rows and report the invalid ones.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Uploaded"),
+                            ("previewed", "Previewed"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="uploaded",
+                        max_length=16,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_id', models.CharField(max_length=64, unique=True, verbose_name='employee id')),
-                ('full_name', models.CharField(max_length=200)),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('job_title', models.CharField(blank=True, max_length=200)),
-                ('level', models.PositiveSmallIntegerField(blank=True, help_text='Grade: a larger number is more senior.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)])),
-                ('location', models.CharField(blank=True, max_length=150)),
-                ('time_zone', models.CharField(default='UTC', max_length=64, verbose_name='time zone')),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Language codes such as en, fr, pt-BR.')),
-                ('hire_date', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='people.department')),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='direct_reports', to='people.person')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "employee_id",
+                    models.CharField(max_length=64, unique=True, verbose_name="employee id"),
+                ),
+                ("full_name", models.CharField(max_length=200)),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("job_title", models.CharField(blank=True, max_length=200)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Grade: a larger number is more senior.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=150)),
+                (
+                    "time_zone",
+                    models.CharField(default="UTC", max_length=64, verbose_name="time zone"),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Language codes such as en, fr, pt-BR."
+                    ),
+                ),
+                ("hire_date", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="people.department",
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="direct_reports",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['full_name', 'employee_id'],
+                "verbose_name_plural": "people",
+                "ordering": ["full_name", "employee_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='people_department_name_ci_unique'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                name="people_department_name_ci_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('code',), name='people_department_code_unique'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("code", ""), _negated=True),
+                fields=("code",),
+                name="people_department_code_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='people_department_not_own_parent'),
+            model_name="department",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="people_department_not_own_parent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(django.db.models.functions.text.Lower('full_name'), name='people_person_name_ci_idx'),
+            model_name="person",
+            index=models.Index(
+                django.db.models.functions.text.Lower("full_name"), name="people_person_name_ci_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['is_active', 'department'], name='people_person_active_dept_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["is_active", "department"], name="people_person_active_dept_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('email', ''), _negated=True), name='people_person_email_ci_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                condition=models.Q(("email", ""), _negated=True),
+                name="people_person_email_ci_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('manager', models.F('pk')), _negated=True), name='people_person_not_own_manager'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("manager", models.F("pk")), _negated=True),
+                name="people_person_not_own_manager",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 99)), _connector='OR'), name='people_person_level_range'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__isnull", True),
+                    models.Q(("level__gte", 1), ("level__lte", 99)),
+                    _connector="OR",
+                ),
+                name="people_person_level_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('employee_id', ''), _negated=True), name='people_person_employee_id_not_empty'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("employee_id", ""), _negated=True),
+                name="people_person_employee_id_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('full_name', ''), _negated=True), name='people_person_full_name_not_empty'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("full_name", ""), _negated=True),
+                name="people_person_full_name_not_empty",
+            ),
         ),
     ]
