@@ -110,8 +110,8 @@ def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(db, 
 def test_login_page_renders_labelled_fields(db):
     content = Client().get(reverse("login")).content.decode()
 
-    assert '<label for="id_username">E-mail:</label>' in content
-    assert '<label for="id_password">Password:</label>' in content
+    assert '<label for="id_username">E-mail</label>' in content
+    assert '<label for="id_password">Password</label>' in content
 
 
 def test_pages_send_a_strict_content_security_policy(coach):
