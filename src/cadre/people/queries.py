@@ -171,6 +171,8 @@ def person_of_user(user: "User | AnonymousUser") -> Person | None:
 @dataclass(frozen=True)
 class OrganisationSummary:
     active_people: int
+    by_department: list[tuple[str, int]]
+    by_level: list[tuple[str, int]]
     inactive_people: int
     departments: int
     without_manager: int
@@ -186,8 +188,27 @@ def organisation_summary() -> OrganisationSummary:
         without_manager=Count("pk", filter=Q(is_active=True, manager__isnull=True)),
         with_login=Count("pk", filter=Q(is_active=True, user__isnull=False)),
     )
+    by_department = (
+        Person.objects.filter(is_active=True)
+        .values("department__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "department__name")
+    )
+    by_level = (
+        Person.objects.filter(is_active=True)
+        .values("level")
+        .annotate(count=Count("pk"))
+        .order_by("-level")
+    )
     return OrganisationSummary(
         active_people=counts["active"],
+        by_department=[
+            (row["department__name"] or "No department", row["count"]) for row in by_department
+        ],
+        by_level=[
+            (f"Level {row['level']}" if row["level"] else "No level", row["count"])
+            for row in by_level
+        ],
         inactive_people=counts["inactive"],
         departments=Department.objects.count(),
         without_manager=counts["without_manager"],
