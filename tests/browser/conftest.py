@@ -25,7 +25,7 @@ migrations created (the default competency model). Create what a test needs in t
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +33,6 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Playwright, expect
 
 from tests.conftest import PASSWORD
-
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
-# thread with a running loop unless told that is fine.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 BROWSER_DIR = Path(__file__).resolve().parent
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -81,12 +77,37 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # tryfirst: the marker must be there before `-m` deselects by marker.
-    for item in items:
-        if BROWSER_DIR in item.path.parents:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+    # from a thread with a running loop unless told that is fine. Only while a browser test
+    # runs (fixtures included): set for the whole process it would leak into other tests and
+    # their subprocesses (`check --deploy` warns about it).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+    is_browser = {item: BROWSER_DIR in item.path.parents for item in items}
+    # Before the other hooks, so that `-m 'not browser'` sees the marker.
+    for item, browser in is_browser.items():
+        if browser:
             item.add_marker(pytest.mark.browser)
+    result = yield
+    # After them (pytest-django sorts by database use): browser tests go last. Playwright's
+    # event loop stays in the test thread until the session ends, and Django would refuse
+    # database access from any test that ran after it.
+    items.sort(key=lambda item: is_browser.get(item, False))
+    return result
 
 
 @pytest.fixture(scope="session", autouse=True)
