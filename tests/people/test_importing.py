@@ -1,0 +1,978 @@
+"""The HRIS import service: reading files, mapping, checking, previewing and applying."""
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from cadre.accounts.models import AuditEvent
+from cadre.people.importing import (
+    ColumnMapping,
+    FieldChange,
+    ImportFileError,
+    ImportInvalidError,
+    ImportMappingError,
+    ImportPlan,
+    ImportResult,
+    PersonChange,
+    Table,
+    apply_import,
+    import_mapping_save,
+    mapping_problems,
+    plan_import,
+    read_table,
+    saved_mapping,
+    suggest_columns,
+)
+from cadre.people.models import Department, Person
+from tests.factories import DepartmentFactory, PersonFactory
+
+FILES = Path(__file__).resolve().parent / "files"
+TODAY = date(2026, 3, 15)
+HEADER = (
+    "employee_id,full_name,email,department,job_title,level,manager_employee_id,"
+    "location,time_zone,languages,hire_date,active"
+)
+CHIEF = (
+    "E1,Ann Boss,ann@example.org,Executive,Chief Executive,9,,London,Europe/London,en,"
+    "2010-04-01,yes"
+)
+REPORT = (
+    "E2,Bob Report,bob@example.org,Sales,Account Executive,4,E1,Paris,Europe/Paris,fr;en,"
+    "2019-09-02,yes"
+)
+
+
+def table_of(*lines: str) -> Table:
+    return read_table(content="\n".join(lines).encode(), filename="people.csv")
+
+
+def plan_of(*lines: str, mapping: ColumnMapping | None = None, **options: bool) -> ImportPlan:
+    table = table_of(*lines)
+    return plan_import(
+        table=table,
+        mapping=mapping or suggest_columns(headers=table.headers),
+        today=TODAY,
+        **options,
+    )
+
+
+def import_lines(
+    *lines: str, mapping: ColumnMapping | None = None, today: date = TODAY, **options: bool
+) -> ImportResult:
+    table = table_of(*lines)
+    return apply_import(
+        table=table,
+        mapping=mapping or suggest_columns(headers=table.headers),
+        actor=None,
+        today=today,
+        **options,
+    )
+
+
+def messages(plan: ImportPlan) -> list[str]:
+    return [str(issue) for issue in plan.issues]
+
+
+def person_values(employee_id: str) -> dict[str, object]:
+    person = Person.objects.select_related("department", "manager").get(employee_id=employee_id)
+    return {
+        "full_name": person.full_name,
+        "email": person.email,
+        "department": person.department.name if person.department else None,
+        "job_title": person.job_title,
+        "level": person.level,
+        "manager": person.manager.employee_id if person.manager else None,
+        "location": person.location,
+        "time_zone": person.time_zone,
+        "languages": person.languages,
+        "hire_date": person.hire_date,
+        "is_active": person.is_active,
+    }
+
+
+# --- Reading files ------------------------------------------------------------------------
+
+
+def test_read_csv_with_bom_and_crlf():
+    content = "\ufeffemployee_id,full_name\r\nE1,Zoë Ölund\r\n\r\nE2,Ana\r\n".encode()
+    table = read_table(content=content, filename="people.csv")
+    assert table.headers == ("employee_id", "full_name")
+    assert table.rows == [(2, ["E1", "Zoë Ölund"]), (4, ["E2", "Ana"])]
+    assert (table.file_format, table.encoding, table.delimiter) == ("CSV", "utf-8-sig", ",")
+
+
+def test_read_semicolon_separated_windows_1252():
+    text = "employee_id;full_name;location\nE1;François Lefèvre;Besançon\nE2;Zoë Müller;Zürich\n"
+    table = read_table(content=text.encode("cp1252"), filename="export.csv")
+    assert table.delimiter == ";"
+    assert table.encoding == "cp1252"
+    assert table.rows == [
+        (2, ["E1", "François Lefèvre", "Besançon"]),
+        (3, ["E2", "Zoë Müller", "Zürich"]),
+    ]
+
+
+def test_read_tab_separated_latin_1():
+    text = "employee_id\tfull_name\nE1\tJosé Núñez\nE2\tRenée Dupré\n"
+    table = read_table(content=text.encode("latin-1"), filename="export.txt")
+    assert table.delimiter == "\t"
+    assert table.rows == [(2, ["E1", "José Núñez"]), (3, ["E2", "Renée Dupré"])]
+
+
+def test_read_pipe_separated_with_commas_in_values():
+    text = "employee_id|full_name|languages\nE1|Doe, Jane|en,fr\n"
+    table = read_table(content=text.encode(), filename="export.csv")
+    assert table.delimiter == "|"
+    assert table.rows == [(2, ["E1", "Doe, Jane", "en,fr"])]
+
+
+def test_read_utf_16_with_bom():
+    text = "employee_id,full_name\nE1,Łukasz Żółć\n"
+    table = read_table(content=text.encode("utf-16"), filename="export.csv")
+    assert table.encoding == "utf-16"
+    assert table.rows == [(2, ["E1", "Łukasz Żółć"])]
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_read_xlsx_converts_cells_to_text():
+    content = xlsx_bytes(
+        [
+            ["EmployeeNumber", "Name", "JobLevel", "Start", "Active", "Score"],
+            [1001, "Ada Lovelace", 3.0, datetime(2020, 1, 5), True, 2.5],
+            [None, None, None, None, None, None],
+            [1002, "Alan Turing", 5, date(2019, 6, 1), False, None],
+        ]
+    )
+    table = read_table(content=content, filename="export.xlsx")
+    assert table.file_format == "XLSX"
+    assert table.headers == ("EmployeeNumber", "Name", "JobLevel", "Start", "Active", "Score")
+    assert table.rows == [
+        (2, ["1001", "Ada Lovelace", "3", "2020-01-05", "yes", "2.5"]),
+        (4, ["1002", "Alan Turing", "5", "2019-06-01", "no", ""]),
+    ]
+
+
+@pytest.mark.django_db
+def test_import_xlsx():
+    content = xlsx_bytes(
+        [
+            ["EmployeeNumber", "Name", "JobLevel", "HireDate"],
+            [1001, "Ada Lovelace", 3, datetime(2020, 1, 5)],
+        ]
+    )
+    table = read_table(content=content, filename="export.xlsx")
+    apply_import(table=table, mapping=suggest_columns(headers=table.headers), actor=None)
+    person = Person.objects.get()
+    assert (person.employee_id, person.full_name, person.level, person.hire_date) == (
+        "1001",
+        "Ada Lovelace",
+        3,
+        date(2020, 1, 5),
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"", "people.csv", "The file is empty."),
+        (b"  \n\n", "people.csv", "The file is empty."),
+        (
+            b"employee_id,full_name\n",
+            "people.csv",
+            "The file has column names but no rows of people.",
+        ),
+        (
+            b"employee_id,Name,Name\nE1,A,B\n",
+            "people.csv",
+            "Two columns are named “Name” (columns 2 and 3); rename one of them.",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest",
+            "people.xls",
+            "This is an old Excel workbook (.xls). Save it as .xlsx or as CSV and upload that.",
+        ),
+        (
+            b"employee_id\nE1\n",
+            "people.xlsx",
+            "The file is named .xlsx but is not an Excel workbook.",
+        ),
+        (
+            b"PK\x03\x04broken",
+            "people.xlsx",
+            "The workbook can't be read (File is not a zip file).",
+        ),
+        (
+            b"id,name\nE1\x00,A\n",
+            "people.csv",
+            "The file holds binary data; upload a CSV or XLSX file.",
+        ),
+    ],
+)
+def test_unreadable_files_say_why(content, filename, message):
+    with pytest.raises(ImportFileError) as error:
+        read_table(content=content, filename=filename)
+    assert str(error.value) == message
+
+
+# --- Mapping ------------------------------------------------------------------------------
+
+
+def test_suggest_columns_for_the_ibm_export():
+    headers = (FILES / "ibm-hr-sample.csv").read_text().splitlines()[0].split(",")
+    assert suggest_columns(headers=headers).columns == {
+        "employee_id": "EmployeeNumber",
+        "department": "Department",
+        "job_title": "JobRole",
+        "level": "JobLevel",
+        "tenure_years": "YearsAtCompany",
+        "left": "Attrition",
+    }
+
+
+def test_suggest_columns_for_common_names():
+    headers = ["Employee ID", "Full Name", "Work Email", "Dept", "Title", "Grade", "Manager ID"]
+    headers += ["Office", "Time zone", "Language", "Start Date", "Status", "Unrelated"]
+    assert suggest_columns(headers=headers).columns == {
+        "employee_id": "Employee ID",
+        "full_name": "Full Name",
+        "email": "Work Email",
+        "department": "Dept",
+        "job_title": "Title",
+        "level": "Grade",
+        "manager_employee_id": "Manager ID",
+        "location": "Office",
+        "time_zone": "Time zone",
+        "languages": "Language",
+        "hire_date": "Start Date",
+        "active": "Status",
+    }
+
+
+def test_mapping_problems_name_each_problem():
+    mapping = ColumnMapping(
+        columns={"full_name": "Name", "email": "Mail", "shoe_size": "Shoes", "active": "A"}
+        | {"left": "L"},
+        defaults={"employee_id": "E0", "level": "high", "time_zone": "Mars/Olympus", "bogus": "1"},
+    )
+    problems = mapping_problems(headers=["Name", "A", "L"], mapping=mapping)
+    assert [(problem.field, problem.message) for problem in problems] == [
+        ("email", "The column “Mail” for email is not in the file."),
+        (
+            None,
+            "“shoe_size” is not a Cadre field; use one of employee_id, full_name, "
+            "preferred_name, email, department, job_title, level, manager_employee_id, "
+            "location, time_zone, languages, hire_date, tenure_years, active, left.",
+        ),
+        ("employee_id", "Choose the column that holds the employee id: it is required."),
+        ("left", "Map either active or left (its opposite), not both."),
+        ("employee_id", "employee_id can't have a default value."),
+        ("level", "The default for level: “high” is not a whole number."),
+        (
+            "time_zone",
+            "The default for time_zone: “Mars/Olympus” is not a time zone; use an IANA name "
+            "such as Europe/London.",
+        ),
+        (
+            None,
+            "“bogus” is not a Cadre field; use one of employee_id, full_name, "
+            "preferred_name, email, department, job_title, level, manager_employee_id, "
+            "location, time_zone, languages, hire_date, tenure_years, active, left.",
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_plan_refuses_a_mapping_that_does_not_fit():
+    table = table_of("Name", "Ann")
+    with pytest.raises(ImportMappingError) as error:
+        plan_import(table=table, mapping=ColumnMapping(columns={"full_name": "Name"}))
+    assert str(error.value) == "Choose the column that holds the employee id: it is required."
+
+
+@pytest.mark.django_db
+def test_saved_mapping_is_audited_and_reused(admin):
+    mapping = ColumnMapping(
+        columns={"employee_id": "EmployeeNumber", "left": "Attrition"},
+        defaults={"location": "Houston"},
+    )
+    saved = import_mapping_save(name="IBM", mapping=mapping, actor=admin.user)
+    assert (saved.name, saved.columns, saved.defaults, saved.created_by) == (
+        "IBM",
+        {"employee_id": "EmployeeNumber", "left": "Attrition"},
+        {"location": "Houston"},
+        admin.user,
+    )
+    assert saved_mapping(name="IBM") == mapping
+
+    changed = ColumnMapping(columns={"employee_id": "EmpNo"})
+    again = import_mapping_save(name="IBM", mapping=changed, actor=admin.user)
+    assert again.pk == saved.pk
+    assert saved_mapping(name="IBM") == changed
+    events = AuditEvent.objects.filter(action="people.import_mapping_save").order_by("pk")
+    assert [(event.actor, event.target_label, event.details["created"]) for event in events] == [
+        (admin.user, "IBM", True),
+        (admin.user, "IBM", False),
+    ]
+
+
+@pytest.mark.django_db
+def test_unknown_saved_mapping():
+    with pytest.raises(ImportMappingError) as error:
+        saved_mapping(name="Workday")
+    assert str(error.value) == "There is no saved mapping called “Workday”."
+
+
+# --- A first import -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_first_import_creates_people_departments_and_reporting_lines():
+    result = import_lines(
+        HEADER,
+        # The report comes before her manager: managers are resolved after all rows are read.
+        "E3,Cy Report,Cy@Example.org,sales,Account Executive,4,E2,Paris,europe/paris,en | FR,,no",
+        CHIEF,
+        REPORT,
+    )
+    assert result.counts() == {
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "deactivated": 0,
+        "skipped": 0,
+        "invalid_rows": 0,
+        "departments_created": 2,
+        "errors": 0,
+        "warnings": 0,
+    }
+    assert sorted(Department.objects.values_list("name", flat=True)) == ["Executive", "sales"]
+    assert person_values("E1") == {
+        "full_name": "Ann Boss",
+        "email": "ann@example.org",
+        "department": "Executive",
+        "job_title": "Chief Executive",
+        "level": 9,
+        "manager": None,
+        "location": "London",
+        "time_zone": "Europe/London",
+        "languages": ["en"],
+        "hire_date": date(2010, 4, 1),
+        "is_active": True,
+    }
+    assert person_values("E3") == {
+        "full_name": "Cy Report",
+        "email": "cy@example.org",
+        "department": "sales",
+        "job_title": "Account Executive",
+        "level": 4,
+        "manager": "E2",
+        "location": "Paris",
+        "time_zone": "Europe/Paris",
+        "languages": ["en", "fr"],
+        "hire_date": None,
+        "is_active": False,
+    }
+    assert person_values("E2")["manager"] == "E1"
+    event = AuditEvent.objects.get(action="people.import")
+    assert event.actor is None
+    assert event.details == {**result.counts(), "full_sync": False, "skip_invalid": False}
+
+
+@pytest.mark.django_db
+def test_existing_department_is_matched_regardless_of_case():
+    sales = DepartmentFactory(name="Sales")
+    import_lines("employee_id,department", "E1,SALES", "E2,sales ")
+    assert Department.objects.count() == 1
+    assert set(Person.objects.values_list("department", flat=True)) == {sales.pk}
+
+
+@pytest.mark.django_db
+def test_defaults_for_fields_not_in_the_file(settings):
+    settings.CADRE_DEFAULT_TIME_ZONE = "Europe/Berlin"
+    settings.CADRE_DEFAULT_LANGUAGE = "de"
+    import_lines("employee_id", "1001")
+    assert person_values("1001") == {
+        "full_name": "Employee 1001",
+        "email": "",
+        "department": None,
+        "job_title": "",
+        "level": None,
+        "manager": None,
+        "location": "",
+        "time_zone": "Europe/Berlin",
+        "languages": ["de"],
+        "hire_date": None,
+        "is_active": True,
+    }
+
+
+@pytest.mark.django_db
+def test_mapping_defaults_fill_empty_cells_and_missing_columns():
+    mapping = ColumnMapping(
+        columns={"employee_id": "Id", "location": "Office"},
+        defaults={"location": "Remote", "level": "2", "languages": "en, es"},
+    )
+    import_lines("Id,Office", "1,Lisbon", "2,", mapping=mapping)
+    assert Person.objects.get(employee_id="1").location == "Lisbon"
+    second = Person.objects.get(employee_id="2")
+    assert (second.location, second.level, second.languages) == ("Remote", 2, ["en", "es"])
+
+
+@pytest.mark.django_db
+def test_empty_cells_in_mapped_columns(settings):
+    import_lines(
+        "employee_id,full_name,time_zone,languages,active,level",
+        "E1,Ann,,,,",
+    )
+    person = Person.objects.get()
+    assert (person.time_zone, person.languages, person.is_active, person.level) == (
+        settings.CADRE_DEFAULT_TIME_ZONE,
+        [settings.CADRE_DEFAULT_LANGUAGE],
+        True,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-01-05", date(2020, 1, 5)),
+        ("2020-01-05 00:00:00", date(2020, 1, 5)),
+        ("2020-01-05T08:30:00", date(2020, 1, 5)),
+        ("2020/01/05", date(2020, 1, 5)),
+        ("05.01.2020", date(2020, 1, 5)),
+        ("5 Jan 2020", date(2020, 1, 5)),
+        ("05-Jan-2020", date(2020, 1, 5)),
+        ("5 January 2020", date(2020, 1, 5)),
+        ("Jan 5, 2020", date(2020, 1, 5)),
+        ("January 5, 2020", date(2020, 1, 5)),
+    ],
+)
+@pytest.mark.django_db
+def test_accepted_date_formats(text, expected):
+    plan = plan_of("employee_id,hire_date", f'E1,"{text}"')
+    assert plan.errors == []
+    assert plan.create_rows[0].hire_date == expected
+
+
+@pytest.mark.django_db
+def test_tenure_sets_hire_date_and_stays_put_on_later_days():
+    mapping = ColumnMapping(columns={"employee_id": "Id", "tenure_years": "YearsAtCompany"})
+    import_lines("Id,YearsAtCompany", "1,10", "2,0", "3,2.5", mapping=mapping)
+    assert dict(Person.objects.values_list("employee_id", "hire_date")) == {
+        "1": date(2016, 3, 15),
+        "2": date(2026, 3, 15),
+        "3": date(2023, 9, 14),
+    }
+    # Months later the same export still says 10, 0 and 2 whole years: nothing changes.
+    later = import_lines(
+        "Id,YearsAtCompany", "1,10", "2,0", "3,2.5", mapping=mapping, today=date(2026, 9, 1)
+    )
+    assert later.counts()["unchanged"] == 3
+    # A year on, a stale figure moves the date.
+    next_year = import_lines(
+        "Id,YearsAtCompany", "1,10", "2,1", "3,3", mapping=mapping, today=date(2027, 3, 20)
+    )
+    assert next_year.plan.updates == [
+        PersonChange(2, "1", "Employee 1", (FieldChange("hire_date", "2016-03-15", "2017-03-20"),))
+    ]
+
+
+@pytest.mark.django_db
+def test_hire_date_column_wins_over_tenure():
+    import_lines("employee_id,hire_date,tenure_years", "E1,2001-02-03,3")
+    assert Person.objects.get().hire_date == date(2001, 2, 3)
+
+
+# --- Errors: every kind names the row, the column and the problem ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            "E2,Bob,bob@,Sales,Rep,3,E1,,,,,",
+            'Row 3, column "email": “bob@” is not a valid e-mail address.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,senior,E1,,,,,",
+            'Row 3, column "level": “senior” is not a whole number.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3.5,E1,,,,,",
+            'Row 3, column "level": “3.5” is not a whole number.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,120,E1,,,,,",
+            'Row 3, column "level": Level 120 is not between 1 and 99.',
+        ),
+        ("E2,Bob,,Sales,Rep,0,E1,,,,,", 'Row 3, column "level": Level 0 is not between 1 and 99.'),
+        (
+            "E2,Bob,,Sales,Rep,3,E9,,,,,",
+            'Row 3, column "manager_employee_id": Manager “E9” is neither in the file nor '
+            "in Cadre.",
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E2,,,,,",
+            'Row 3, column "manager_employee_id": A person can\'t be their own manager.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,Mars/Olympus,,,",
+            'Row 3, column "time_zone": “Mars/Olympus” is not a time zone; use an IANA name '
+            "such as Europe/London.",
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,,English,,",
+            'Row 3, column "languages": “English” is not a language code such as en, fr or pt-BR.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,,,2020-02-30,",
+            'Row 3, column "hire_date": “2020-02-30” is not a date that exists.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,,,03/04/2020,",
+            'Row 3, column "hire_date": “03/04/2020” could be day/month or month/day; '
+            "write dates as YYYY-MM-DD.",
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,,,next week,",
+            'Row 3, column "hire_date": “next week” is not a date; write dates as YYYY-MM-DD.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,,,1850-01-01,",
+            'Row 3, column "hire_date": “1850-01-01” is not a plausible hire date.',
+        ),
+        (
+            "E2,Bob,,Sales,Rep,3,E1,,,,,maybe",
+            'Row 3, column "active": “maybe” is not yes or no (use yes/no, true/false, 1/0 or '
+            "active/inactive).",
+        ),
+        (",Bob,,Sales,Rep,3,E1,,,,,", 'Row 3, column "employee_id": The employee id is empty.'),
+        ("E2,,,Sales,Rep,3,E1,,,,,", 'Row 3, column "full_name": The full name is empty.'),
+        (
+            "E2,Bob,,Sales," + "x" * 201 + ",3,E1,,,,,",
+            'Row 3, column "job_title": “xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…” is longer '
+            "than 200 characters.",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_row_errors(row, expected):
+    plan = plan_of(HEADER, CHIEF, row)
+    assert messages(plan) == [expected]
+    assert plan.can_apply is False
+
+
+@pytest.mark.django_db
+def test_errors_name_the_files_own_column():
+    mapping = ColumnMapping(columns={"employee_id": "Staff No", "email": "Work E-mail"})
+    plan = plan_of("Staff No,Work E-mail", "7,seven@", mapping=mapping)
+    assert messages(plan) == [
+        'Row 2, column "Work E-mail": “seven@” is not a valid e-mail address.'
+    ]
+
+
+@pytest.mark.django_db
+def test_one_row_can_have_several_errors():
+    plan = plan_of(HEADER, "E2,Bob,bob@,Sales,Rep,high,,,Nowhere,,,")
+    assert messages(plan) == [
+        'Row 2, column "email": “bob@” is not a valid e-mail address.',
+        'Row 2, column "level": “high” is not a whole number.',
+        'Row 2, column "time_zone": “Nowhere” is not a time zone; use an IANA name such as '
+        "Europe/London.",
+    ]
+    assert plan.skipped_rows == 1
+
+
+@pytest.mark.django_db
+def test_duplicate_employee_ids_in_the_file():
+    plan = plan_of("employee_id,full_name", "E1,Ann", "E2,Bob", "E1,Annie")
+    assert messages(plan) == [
+        'Row 2, column "employee_id": Employee id “E1” appears more than once in the file '
+        "(rows 2, 4).",
+        'Row 4, column "employee_id": Employee id “E1” appears more than once in the file '
+        "(rows 2, 4).",
+    ]
+
+
+@pytest.mark.django_db
+def test_duplicate_emails_in_the_file_regardless_of_case():
+    plan = plan_of("employee_id,email", "E1,ann@example.org", "E2,ANN@example.org")
+    assert messages(plan) == [
+        'Row 2, column "email": E-mail “ann@example.org” appears more than once in the file '
+        "(rows 2, 3).",
+        'Row 3, column "email": E-mail “ann@example.org” appears more than once in the file '
+        "(rows 2, 3).",
+    ]
+
+
+@pytest.mark.django_db
+def test_email_of_someone_not_in_the_file():
+    PersonFactory(employee_id="X1", full_name="Tia Taken", email="Taken@example.org")
+    plan = plan_of("employee_id,email", "E1,taken@example.org")
+    assert messages(plan) == [
+        'Row 2, column "email": E-mail “taken@example.org” already belongs to X1 (Tia Taken), '
+        "who is not in the file."
+    ]
+
+
+@pytest.mark.django_db
+def test_manager_already_in_cadre_is_fine():
+    PersonFactory(employee_id="X1")
+    import_lines("employee_id,manager_employee_id", "E1,X1")
+    assert Person.objects.get(employee_id="E1").manager.employee_id == "X1"
+
+
+@pytest.mark.django_db
+def test_reporting_line_loops_in_the_file():
+    plan = plan_of("employee_id,manager_employee_id", "E1,E2", "E2,E3", "E3,E1", "E4,E1", "E5,")
+    assert messages(plan) == [
+        'Row 2, column "manager_employee_id": The reporting line loops: E1 → E2 → E3 → E1.',
+        'Row 3, column "manager_employee_id": The reporting line loops: E2 → E3 → E1 → E2.',
+        'Row 4, column "manager_employee_id": The reporting line loops: E3 → E1 → E2 → E3.',
+    ]
+
+
+@pytest.mark.django_db
+def test_reporting_line_loops_through_someone_in_cadre():
+    boss = PersonFactory(employee_id="B1")
+    PersonFactory(employee_id="A1", manager=boss)
+    plan = plan_of("employee_id,manager_employee_id", "B1,A1")
+    assert messages(plan) == [
+        'Row 2, column "manager_employee_id": The reporting line loops: B1 → A1 → B1.'
+    ]
+
+
+@pytest.mark.django_db
+def test_long_loops_are_shortened():
+    lines = [f"E{number},E{number % 10 + 1}" for number in range(1, 11)]
+    plan = plan_of("employee_id,manager_employee_id", *lines)
+    assert str(plan.errors[0]) == (
+        'Row 2, column "manager_employee_id": The reporting line loops: '
+        "E1 → E2 → E3 → E4 → E5 → E6 → … → E1 (10 people)."
+    )
+
+
+# --- All or nothing, or skip the invalid rows ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_nothing_is_written_when_one_row_is_bad():
+    PersonFactory(employee_id="E1", full_name="Old Name")
+    before = list(Person.objects.values_list("employee_id", "full_name", "updated_at"))
+    with pytest.raises(ImportInvalidError) as error:
+        import_lines(HEADER, CHIEF, REPORT, "E3,Cy,cy@example.org,Sales,Rep,3,E1,,Nowhere,,,")
+    assert str(error.value) == "1 row has errors; nothing was imported."
+    assert messages(error.value.plan) == [
+        'Row 4, column "time_zone": “Nowhere” is not a time zone; use an IANA name such as '
+        "Europe/London."
+    ]
+    assert list(Person.objects.values_list("employee_id", "full_name", "updated_at")) == before
+    assert not Department.objects.filter(name__in=["Executive", "Sales"]).exists()
+    assert not AuditEvent.objects.filter(action="people.import").exists()
+
+
+@pytest.mark.django_db
+def test_skip_invalid_imports_the_valid_rows_and_reports_the_others():
+    result = import_lines(
+        HEADER,
+        CHIEF,
+        "E2,Bob,bob@,Sales,Rep,3,E1,,,,,",
+        "E3,Cy,cy@example.org,Sales,Rep,3,E1,,,,,",
+        skip_invalid=True,
+    )
+    assert sorted(Person.objects.values_list("employee_id", flat=True)) == ["E1", "E3"]
+    assert result.counts()["created"] == 2
+    assert result.counts()["skipped"] == 1
+    assert [str(issue) for issue in result.issues] == [
+        'Row 3, column "email": “bob@” is not a valid e-mail address.'
+    ]
+    event = AuditEvent.objects.get(action="people.import")
+    assert (event.details["created"], event.details["skipped"]) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_skipped_new_manager_leaves_reports_without_a_manager():
+    PersonFactory(
+        employee_id="E4", full_name="Dee Existing", manager=PersonFactory(employee_id="E1")
+    )
+    result = import_lines(
+        "employee_id,full_name,level,manager_employee_id",
+        "E1,Ann,9,",
+        "E2,Bob,high,E1",
+        "E3,Cy,3,E2",
+        "E4,Dee Existing,3,E2",
+        skip_invalid=True,
+    )
+    assert [str(issue) for issue in result.issues] == [
+        'Row 3, column "level": “high” is not a whole number.',
+        'Row 4, column "manager_employee_id": Manager “E2” is on row 3, which is skipped; '
+        "this person is imported without a manager.",
+        'Row 5, column "manager_employee_id": Manager “E2” is on row 3, which is skipped; '
+        "this person keeps their current manager.",
+    ]
+    assert [issue.severity for issue in result.issues] == ["error", "warning", "warning"]
+    assert Person.objects.get(employee_id="E3").manager is None
+    assert Person.objects.get(employee_id="E4").manager.employee_id == "E1"
+
+
+@pytest.mark.django_db
+def test_skipping_a_row_can_invalidate_another_through_its_email():
+    PersonFactory(employee_id="P1", full_name="Pat One", email="shared@example.org")
+    lines = (
+        "employee_id,email,level",
+        "P1,pat@example.org,high",
+        "N1,shared@example.org,3",
+        "N2,other@example.org,3",
+    )
+    # All or nothing: only the row's own error, since nothing would be skipped.
+    assert messages(plan_of(*lines)) == ['Row 2, column "level": “high” is not a whole number.']
+    # Skipping row 2 keeps P1's e-mail, so row 3 can't have it.
+    result = import_lines(*lines, skip_invalid=True)
+    assert [str(issue) for issue in result.issues] == [
+        'Row 2, column "level": “high” is not a whole number.',
+        'Row 3, column "email": E-mail “shared@example.org” still belongs to P1 (Pat One), '
+        "whose row 2 is skipped.",
+    ]
+    assert result.counts()["skipped"] == 2
+    assert sorted(Person.objects.values_list("employee_id", flat=True)) == ["N2", "P1"]
+
+
+@pytest.mark.django_db
+def test_skipping_a_row_can_close_a_loop():
+    boss = PersonFactory(employee_id="B1")
+    PersonFactory(employee_id="A1", manager=boss)
+    lines = ("employee_id,manager_employee_id,level", "A1,,high", "B1,A1,3")
+    assert messages(plan_of(*lines)) == ['Row 2, column "level": “high” is not a whole number.']
+    plan = plan_of(*lines, skip_invalid=True)
+    assert messages(plan) == [
+        'Row 2, column "level": “high” is not a whole number.',
+        'Row 3, column "manager_employee_id": The reporting line loops: B1 → A1 → B1.',
+    ]
+    assert plan.skipped_rows == 2
+
+
+# --- Updates, idempotence and full sync ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_importing_the_same_file_twice_writes_nothing(django_assert_num_queries):
+    lines = (HEADER, CHIEF, REPORT)
+    import_lines(*lines)
+    before = list(Person.objects.order_by("pk").values_list("pk", "updated_at"))
+    with django_assert_num_queries(5) as captured:
+        result = import_lines(*lines)
+    assert result.counts() == {
+        "rows": 2,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "deactivated": 0,
+        "skipped": 0,
+        "invalid_rows": 0,
+        "departments_created": 0,
+        "errors": 0,
+        "warnings": 0,
+    }
+    # Two reads (people, departments) in a savepoint; the only INSERT is the audit event.
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert statements == ["SAVEPOINT", "SELECT", "SELECT", "INSERT", "RELEASE"]
+    assert 'INSERT INTO "accounts_auditevent"' in captured.captured_queries[3]["sql"]
+    assert list(Person.objects.order_by("pk").values_list("pk", "updated_at")) == before
+
+
+@pytest.mark.django_db
+def test_update_writes_only_the_changed_people_and_fields():
+    import_lines(HEADER, CHIEF, REPORT)
+    untouched = Person.objects.get(employee_id="E1").updated_at
+    plan = plan_of(
+        HEADER,
+        CHIEF,
+        "E2,Bob Report,bob@example.org,Marketing,Head of Accounts,5,E1,Paris,Europe/Paris,fr;en,"
+        "2019-09-02,yes",
+    )
+    assert plan.updates == [
+        PersonChange(
+            3,
+            "E2",
+            "Bob Report",
+            (
+                FieldChange("job_title", "Account Executive", "Head of Accounts"),
+                FieldChange("level", "4", "5"),
+                FieldChange("department", "Sales", "Marketing"),
+            ),
+        )
+    ]
+    assert plan.unchanged == [PersonChange(2, "E1", "Ann Boss")]
+    assert plan.new_departments == ["Marketing"]
+    import_lines(
+        HEADER,
+        CHIEF,
+        "E2,Bob Report,bob@example.org,Marketing,Head of Accounts,5,E1,Paris,Europe/Paris,fr;en,"
+        "2019-09-02,yes",
+    )
+    bob = person_values("E2")
+    assert (bob["department"], bob["job_title"], bob["level"]) == (
+        "Marketing",
+        "Head of Accounts",
+        5,
+    )
+    assert Person.objects.get(employee_id="E1").updated_at == untouched
+    assert Person.objects.get(employee_id="E2").updated_at > untouched
+
+
+@pytest.mark.django_db
+def test_manager_change_to_someone_new():
+    import_lines(HEADER, CHIEF, REPORT)
+    import_lines("employee_id,full_name,manager_employee_id", "E9,Nia New,E1", "E2,Bob Report,E9")
+    assert person_values("E2")["manager"] == "E9"
+    assert person_values("E9")["manager"] == "E1"
+
+
+@pytest.mark.django_db
+def test_columns_not_in_the_file_are_left_alone_on_update():
+    PersonFactory(
+        employee_id="E1",
+        full_name="Ann Boss",
+        email="ann@example.org",
+        time_zone="Asia/Tokyo",
+        languages=["ja"],
+        job_title="Chief Executive",
+    )
+    result = import_lines("employee_id,job_title", "E1,Chair")
+    assert result.plan.updates[0].changes == (FieldChange("job_title", "Chief Executive", "Chair"),)
+    person = Person.objects.get()
+    assert (person.full_name, person.email, person.time_zone, person.languages) == (
+        "Ann Boss",
+        "ann@example.org",
+        "Asia/Tokyo",
+        ["ja"],
+    )
+
+
+@pytest.mark.django_db
+def test_people_can_swap_emails():
+    PersonFactory(employee_id="E1", email="first@example.org")
+    PersonFactory(employee_id="E2", email="second@example.org")
+    import_lines("employee_id,email", "E1,second@example.org", "E2,first@example.org")
+    assert dict(Person.objects.values_list("employee_id", "email")) == {
+        "E1": "second@example.org",
+        "E2": "first@example.org",
+    }
+
+
+@pytest.mark.django_db
+def test_full_sync_deactivates_people_missing_from_the_file():
+    PersonFactory(employee_id="G1", full_name="Gone Person")
+    PersonFactory(employee_id="G2", is_active=False)
+    PersonFactory(
+        employee_id="E2",
+        full_name="Bob Report",
+        is_active=False,
+        department=DepartmentFactory(name="Field Sales"),
+    )
+    plan = plan_of(HEADER, CHIEF, REPORT, full_sync=True)
+    assert plan.deactivations == [
+        PersonChange(0, "G1", "Gone Person", (FieldChange("active", "yes", "no"),))
+    ]
+    assert plan.updates[0].changes == (
+        FieldChange("email", "e2@example.org", "bob@example.org"),
+        FieldChange("job_title", "Manager", "Account Executive"),
+        FieldChange("level", "3", "4"),
+        FieldChange("location", "", "Paris"),
+        FieldChange("time_zone", "Europe/London", "Europe/Paris"),
+        FieldChange("languages", "en", "fr, en"),
+        FieldChange("active", "no", "yes"),
+        FieldChange("department", "Field Sales", "Sales"),
+        FieldChange("hire_date", "", "2019-09-02"),
+        FieldChange("manager", "", "E1"),
+    )
+    result = import_lines(HEADER, CHIEF, REPORT, full_sync=True)
+    assert result.counts()["deactivated"] == 1
+    assert dict(Person.objects.values_list("employee_id", "is_active")) == {
+        "G1": False,
+        "G2": False,
+        "E1": True,
+        "E2": True,
+    }
+
+
+@pytest.mark.django_db
+def test_without_full_sync_missing_people_stay_active():
+    PersonFactory(employee_id="G1")
+    result = import_lines(HEADER, CHIEF)
+    assert result.counts()["deactivated"] == 0
+    assert Person.objects.get(employee_id="G1").is_active
+
+
+@pytest.mark.django_db
+def test_full_sync_keeps_people_whose_row_is_skipped():
+    PersonFactory(employee_id="E2", full_name="Bob Report")
+    result = import_lines(
+        HEADER, CHIEF, "E2,Bob Report,bob@,Sales,Rep,3,E1,,,,,", full_sync=True, skip_invalid=True
+    )
+    assert result.counts()["deactivated"] == 0
+    assert Person.objects.get(employee_id="E2").is_active
+
+
+# --- A real export with foreign headers ------------------------------------------------------
+
+
+IBM_MAPPING = ColumnMapping(
+    columns={
+        "employee_id": "EmployeeNumber",
+        "department": "Department",
+        "job_title": "JobRole",
+        "level": "JobLevel",
+        "tenure_years": "YearsAtCompany",
+        "left": "Attrition",
+    },
+    defaults={"location": "Houston", "time_zone": "America/Chicago"},
+)
+
+
+@pytest.mark.django_db
+def test_ibm_export_with_a_mapping():
+    """The slice holds the first 34 people of IBM's sample and 5 who left (Attrition=1)."""
+    content = (FILES / "ibm-hr-sample.csv").read_bytes()
+    table = read_table(content=content, filename="ibm-hr-sample.csv")
+    mapping = suggest_columns(headers=table.headers)
+    assert mapping.columns == IBM_MAPPING.columns
+    result = apply_import(table=table, mapping=IBM_MAPPING, actor=None, today=TODAY)
+    assert result.counts()["created"] == 39
+    assert sorted(Department.objects.values_list("name", flat=True)) == [
+        "Research & Development",
+        "Sales",
+    ]
+    assert person_values("2") == {
+        "full_name": "Employee 2",
+        "email": "",
+        "department": "Research & Development",
+        "job_title": "Research Scientist",
+        "level": 2,
+        "manager": None,
+        "location": "Houston",
+        "time_zone": "America/Chicago",
+        "languages": ["en"],
+        "hire_date": date(2016, 3, 15),
+        "is_active": True,
+    }
+    assert sorted(
+        Person.objects.filter(is_active=False).values_list("employee_id", flat=True), key=int
+    ) == ["1", "4", "19", "27", "31"]
+    again = apply_import(table=table, mapping=IBM_MAPPING, actor=None, today=date(2026, 3, 16))
+    assert again.counts()["unchanged"] == 39
