@@ -218,6 +218,8 @@ def test_logins_exist_for_each_role_and_fit_their_people():
     coach, coachee = people[Role.COACH], people[Role.COACHEE]
     assert coach.level > coachee.level
     assert coach.level >= 8
+    assert coach.direct_reports.filter(is_active=True).exists()
+    assert coachee.direct_reports.filter(is_active=True).exists()
     assert division_of(coach) != division_of(coachee)
     assert in_reporting_line(coach, coachee) is False
     assert "Log in at http://127.0.0.1:8000/ as:" in output

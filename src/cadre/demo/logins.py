@@ -3,7 +3,7 @@
 - programme admin: the most senior person in Learning & Development (else in People &
   Culture); also a Django superuser, so the Django admin site works too;
 - sponsor: the Chief Operating Officer (else another executive);
-- coach: a senior leader (senior director, director, then department head);
+- coach: a senior leader who leads a team (senior director, director, then department head);
 - coachee: a mid-level leader (manager or senior manager, preferably with a team) in another
   division than the coach's, so the two are never in one reporting line.
 
@@ -121,16 +121,23 @@ def _people_for_roles() -> dict[Role, int]:
         role=Role.SPONSOR,
     )
     taken = {admin.pk, sponsor.pk}
-    for level in _COACH_LEVELS:
-        for coach in (c for c in candidates if c.level == level and c.pk not in taken):
-            coachee = _coachee(candidates, coach, taken)
-            if coachee is not None:
-                return {
-                    Role.PROGRAMME_ADMIN: admin.pk,
-                    Role.COACH: coach.pk,
-                    Role.COACHEE: coachee.pk,
-                    Role.SPONSOR: sponsor.pk,
-                }
+    # Leaders of a team first; in a very small organisation, anyone of a senior grade.
+    coaches = [
+        c
+        for leads_a_team in (True, False)
+        for level in _COACH_LEVELS
+        for c in candidates
+        if c.level == level and (c.reports > 0) == leads_a_team and c.pk not in taken
+    ]
+    for coach in coaches:
+        coachee = _coachee(candidates, coach, taken)
+        if coachee is not None:
+            return {
+                Role.PROGRAMME_ADMIN: admin.pk,
+                Role.COACH: coach.pk,
+                Role.COACHEE: coachee.pk,
+                Role.SPONSOR: sponsor.pk,
+            }
     raise DemoLoginError("No senior leader has a more junior colleague in another division.")
 
 
