@@ -81,7 +81,7 @@ def test_dry_run_writes_nothing_and_lists_changes(export):
         "Dry run: nothing was written.",
         "Would create 1, update 1, leave 0 unchanged, deactivate 1 and skip 0; 0 new departments.",
         "  create E1 Ann Boss",
-        "  update E2 Bob Report: level 3 → 4; manager  → E1",
+        "  update E2 Bob Report: level 3 → 4; manager (empty) → E1",
         "  deactivate G1 Gone Person",
     ]
     assert Person.objects.count() == 2

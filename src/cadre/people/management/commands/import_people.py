@@ -234,7 +234,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  create {change.employee_id} {change.name}")
             for change in plan.updates:
                 details = "; ".join(
-                    f"{item.field} {item.old} → {item.new}" for item in change.changes
+                    f"{item.field} {item.old or '(empty)'} → {item.new or '(empty)'}"
+                    for item in change.changes
                 )
                 self.stdout.write(f"  update {change.employee_id} {change.name}: {details}")
             for change in plan.deactivations:
