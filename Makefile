@@ -51,6 +51,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_people.py
+	$(BIN)/python bench/reporting_lines.py
 
 clean:
 	rm -rf $(VENV) .pytest-data .pytest_cache .mypy_cache .ruff_cache
