@@ -370,3 +370,43 @@ def test_setting_roles_on_an_unseen_person_is_404(outsider):
     )
 
     assert response.status_code == 404
+
+
+def test_org_chart_opens_the_branches_down_to_a_person(coach):
+    ceo = PersonFactory(full_name="Chief Executive")
+    vp = PersonFactory(full_name="Vice President", manager=ceo)
+    PersonFactory(full_name="Other VP", manager=ceo)
+    lead = PersonFactory(full_name="Team Lead", manager=vp)
+    PersonFactory(full_name="Team Member", manager=lead)
+
+    response = coach.client.get(reverse("people:org_chart"), {"person": lead.pk})
+
+    assert response.context["focus"] == lead
+    root = next(p for p in response.context["roots"] if p.pk == ceo.pk)
+    assert [p.full_name for p in root.org_children] == ["Other VP", "Vice President"]
+    opened_vp = root.org_children[1]
+    assert [p.full_name for p in opened_vp.org_children] == ["Team Lead"]
+    assert [p.full_name for p in opened_vp.org_children[0].org_children] == ["Team Member"]
+    assert not hasattr(root.org_children[0], "org_children")
+    assert b'aria-current="true">Team Lead</a>' in response.content
+
+
+def test_org_chart_focus_on_an_unseen_person_is_404(coachee):
+    gone = PersonFactory(is_active=False)
+
+    assert coachee.client.get(reverse("people:org_chart"), {"person": gone.pk}).status_code == 404
+
+
+def test_opened_org_chart_query_count_does_not_grow_with_depth(coach, django_assert_num_queries):
+    top = PersonFactory()
+    person = PersonFactory(manager=top)
+    url = reverse("people:org_chart")
+    coach.client.get(url, {"person": person.pk})
+    with django_assert_num_queries(8) as one:
+        coach.client.get(url, {"person": person.pk})
+    deeper = person
+    for _ in range(6):
+        deeper = PersonFactory(manager=deeper)
+        PersonFactory.create_batch(2, manager=deeper)
+    with django_assert_num_queries(len(one.captured_queries)):
+        coach.client.get(url, {"person": deeper.pk})

@@ -99,6 +99,32 @@ def org_chart_roots() -> QuerySet[Person]:
     )
 
 
+def org_chart_opened_to(person: Person, roots: list[Person]) -> list[Person]:
+    """The org chart's roots with the branches down to ``person`` loaded and attached.
+
+    Each person on the way gets ``org_children``: their active direct reports. Three queries
+    in all (the chain, the people on it, and every branch on the way at once).
+    """
+    path = [*reversed(management_chain(person)), person]
+    branches: dict[int, list[Person]] = {member.pk: [] for member in path}
+    reports = (
+        Person.objects.filter(manager_id__in=list(branches), is_active=True)
+        .select_related("department")
+        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .order_by("full_name")
+    )
+    for report in reports:
+        assert report.manager_id is not None
+        branches[report.manager_id].append(report)
+    shown = {member.pk: member for member in roots}
+    for branch in branches.values():
+        shown.update((member.pk, member) for member in branch)
+    for pk, branch in branches.items():
+        if pk in shown:
+            shown[pk].org_children = branch  # type: ignore[attr-defined]
+    return roots
+
+
 @dataclass(frozen=True)
 class DirectoryFilters:
     text: str = ""

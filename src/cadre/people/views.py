@@ -94,7 +94,17 @@ def person_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def org_chart(request: AuthenticatedRequest) -> HttpResponse:
     require_member(request.user)
-    context = {"roots": queries.org_chart_roots(), "section": "org"}
+    roots = list(queries.org_chart_roots())
+    focus = None
+    if request.GET.get("person", "").isdigit():
+        focus = person_for_user(request.user, int(request.GET["person"]))
+        roots = queries.org_chart_opened_to(focus, roots)
+    context = {
+        "roots": roots,
+        "focus": focus,
+        "focus_id": focus.pk if focus else None,
+        "section": "org",
+    }
     return render(request, "people/org_chart.html", context)
 
 
