@@ -97,7 +97,7 @@ def test_directory_query_count_does_not_grow_with_people(coach, django_assert_nu
     manager = PersonFactory()
     PersonFactory(manager=manager)
     coach.client.get(url)  # warm the session and role caches of the test client
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(8) as one:
         coach.client.get(url)
     PersonFactory.create_batch(20, manager=manager)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -410,3 +410,39 @@ def test_opened_org_chart_query_count_does_not_grow_with_depth(coach, django_ass
         PersonFactory.create_batch(2, manager=deeper)
     with django_assert_num_queries(len(one.captured_queries)):
         coach.client.get(url, {"person": deeper.pk})
+
+
+def test_directory_department_filter_includes_the_departments_under_it(coach):
+    division = DepartmentFactory(name="Technology")
+    engineering = DepartmentFactory(name="Engineering")
+    engineering.parent = division
+    engineering.save()
+    platform = DepartmentFactory(name="Platform")
+    platform.parent = engineering
+    platform.save()
+    PersonFactory(full_name="In Division", department=division)
+    PersonFactory(full_name="In Platform", department=platform)
+    PersonFactory(full_name="Elsewhere", department=DepartmentFactory(name="Sales"))
+
+    response = coach.client.get(reverse("people:directory"), {"department": engineering.pk})
+    whole = coach.client.get(reverse("people:directory"), {"department": division.pk})
+
+    assert [p.full_name for p in response.context["page"].object_list] == ["In Platform"]
+    assert [p.full_name for p in whole.context["page"].object_list] == [
+        "In Division",
+        "In Platform",
+    ]
+    options = [label for value, label in response.context["form"].fields["department"].choices]
+    assert options[options.index("Technology") : options.index("Technology") + 3] == [
+        "Technology",
+        "\u2003Engineering",
+        "\u2003\u2003Platform",
+    ]
+
+
+def test_directory_names_an_unknown_department(coach):
+    response = coach.client.get(reverse("people:directory"), {"department": 999999})
+
+    assert response.context["form"].errors["department"] == [
+        "Select a valid choice. 999999 is not one of the available choices."
+    ]

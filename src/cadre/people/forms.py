@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from cadre.people.models import Competency, Department
+from cadre.people.models import Competency
 from cadre.people.queries import DirectoryFilters
 
 
@@ -15,8 +15,12 @@ class DirectoryFilterForm(forms.Form):
             attrs={"type": "search", "placeholder": "Name, title, e-mail or employee id"}
         ),
     )
-    department = forms.ModelChoiceField(
-        label="Department", queryset=Department.objects.none(), required=False, empty_label="All"
+    department = forms.TypedChoiceField(
+        label="Department",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Includes the departments under it.",
     )
     level = forms.TypedChoiceField(label="Level", required=False, coerce=int, empty_value=None)
     location = forms.ChoiceField(label="Location", required=False)
@@ -27,8 +31,11 @@ class DirectoryFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         department = self.fields["department"]
-        assert isinstance(department, forms.ModelChoiceField)
-        department.queryset = Department.objects.order_by("name")
+        assert isinstance(department, forms.TypedChoiceField)
+        department.choices = [
+            ("", "All"),
+            *((dept.pk, "\u2003" * depth + dept.name) for dept, depth in choices["departments"]),
+        ]
         level = self.fields["level"]
         assert isinstance(level, forms.TypedChoiceField)
         level.choices = [("", "All"), *((value, f"Level {value}") for value in choices["levels"])]
@@ -44,7 +51,7 @@ class DirectoryFilterForm(forms.Form):
         data = self.cleaned_data
         return DirectoryFilters(
             text=data["q"],
-            department_id=data["department"].pk if data["department"] else None,
+            department_id=data["department"],
             level=data["level"],
             location=data["location"],
             include_inactive=bool(data.get("inactive")),

@@ -125,6 +125,42 @@ def org_chart_opened_to(person: Person, roots: list[Person]) -> list[Person]:
     return roots
 
 
+def department_tree() -> list[tuple[Department, int]]:
+    """Every department with its depth, parents before their children, siblings by name."""
+    departments = list(Department.objects.order_by("name"))
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        children.setdefault(department.parent_id, []).append(department)
+    ordered: list[tuple[Department, int]] = []
+    seen: set[int] = set()
+
+    def visit(parent_id: int | None, depth: int) -> None:
+        for department in children.get(parent_id, []):
+            if department.pk not in seen:
+                seen.add(department.pk)
+                ordered.append((department, depth))
+                visit(department.pk, depth + 1)
+
+    visit(None, 0)
+    # Departments in a loop of parents (bad data) have no root; list them rather than lose them.
+    ordered += [(department, 0) for department in departments if department.pk not in seen]
+    return ordered
+
+
+def department_subtree_ids(department_id: int) -> set[int]:
+    """The department and every department under it, at any depth, in one query."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found = {department_id}
+    frontier = [department_id]
+    while frontier:
+        below = [child for pk in frontier for child in children.get(pk, []) if child not in found]
+        found.update(below)
+        frontier = below
+    return found
+
+
 @dataclass(frozen=True)
 class DirectoryFilters:
     text: str = ""
@@ -149,7 +185,7 @@ def directory(people: QuerySet[Person], filters: DirectoryFilters) -> QuerySet[P
             | Q(department__name__icontains=word)
         )
     if filters.department_id is not None:
-        result = result.filter(department_id=filters.department_id)
+        result = result.filter(department_id__in=department_subtree_ids(filters.department_id))
     if filters.level is not None:
         result = result.filter(level=filters.level)
     if filters.location:
@@ -161,7 +197,7 @@ def directory_choices() -> dict[str, list[object]]:
     """The values the directory's filters offer: departments, levels and locations in use."""
     active = Person.objects.filter(is_active=True)
     return {
-        "departments": list(Department.objects.order_by("name")),
+        "departments": department_tree(),
         "levels": list(
             active.exclude(level__isnull=True)
             .order_by("level")
