@@ -220,8 +220,11 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class MappingProblem:
+    """What is wrong with a mapping, about the column (or the default) of ``field``."""
+
     field: str | None
     message: str
+    part: str = "column"
 
     def __str__(self) -> str:
         return self.message
@@ -538,12 +541,12 @@ def mapping_problems(*, headers: Sequence[str], mapping: ColumnMapping) -> list[
         if not text.strip():
             continue
         if not spec.allows_default:
-            problems.append(MappingProblem(name, f"{name} can't have a default value."))
+            problems.append(MappingProblem(name, f"{name} can't have a default value.", "default"))
             continue
         try:
             _PARSERS[name](text.strip())
         except _CellError as error:
-            problems.append(MappingProblem(name, f"The default for {name}: {error}"))
+            problems.append(MappingProblem(name, f"The default for {name}: {error}", "default"))
     return problems
 
 
@@ -577,6 +580,10 @@ def saved_mapping(*, name: str) -> ColumnMapping:
         raise ImportMappingError(
             [MappingProblem(None, f"There is no saved mapping called “{name}”.")]
         ) from None
+    return mapping_of(saved)
+
+
+def mapping_of(saved: ImportMapping) -> ColumnMapping:
     return mapping_from_json({"columns": saved.columns, "defaults": saved.defaults})
 
 
@@ -802,6 +809,10 @@ class FieldChange:
     old: str
     new: str
 
+    @property
+    def label(self) -> str:
+        return CHANGE_LABELS.get(self.field, self.field)
+
 
 @dataclass(frozen=True, slots=True)
 class PersonChange:
@@ -837,6 +848,12 @@ class _Row:
     sets_manager: bool = True
     failed: bool = False
 
+
+# How the attributes a change names read in a preview.
+CHANGE_LABELS = {
+    **{_ATTRIBUTES[spec.name]: spec.label for spec in FIELDS if spec.name != "left"},
+    "manager": "Manager",
+}
 
 # Attributes compared and written as they are (department, hire date and manager need more).
 PLAIN_ATTRIBUTES = (
