@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 
 from cadre.people.models import Competency
-from cadre.people.queries import DirectoryFilters
+from cadre.people.queries import DirectoryChoices, DirectoryFilters
 
 
 class DirectoryFilterForm(forms.Form):
@@ -27,21 +27,21 @@ class DirectoryFilterForm(forms.Form):
     inactive = forms.BooleanField(label="Include deactivated people", required=False)
 
     def __init__(
-        self, *args: Any, choices: dict[str, list[Any]], show_inactive: bool, **kwargs: Any
+        self, *args: Any, choices: DirectoryChoices, show_inactive: bool, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         department = self.fields["department"]
         assert isinstance(department, forms.TypedChoiceField)
         department.choices = [
             ("", "All"),
-            *((dept.pk, "\u2003" * depth + dept.name) for dept, depth in choices["departments"]),
+            *((dept.pk, "\u2003" * depth + dept.name) for dept, depth in choices.departments),
         ]
         level = self.fields["level"]
         assert isinstance(level, forms.TypedChoiceField)
-        level.choices = [("", "All"), *((value, f"Level {value}") for value in choices["levels"])]
+        level.choices = [("", "All"), *((value, f"Level {value}") for value in choices.levels)]
         location = self.fields["location"]
         assert isinstance(location, forms.ChoiceField)
-        location.choices = [("", "All"), *((value, value) for value in choices["locations"])]
+        location.choices = [("", "All"), *((value, value) for value in choices.locations)]
         if not show_inactive:
             del self.fields["inactive"]
 

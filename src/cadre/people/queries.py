@@ -193,24 +193,31 @@ def directory(people: QuerySet[Person], filters: DirectoryFilters) -> QuerySet[P
     return result.order_by("full_name", "employee_id")
 
 
-def directory_choices() -> dict[str, list[object]]:
+@dataclass(frozen=True)
+class DirectoryChoices:
+    departments: list[tuple[Department, int]]
+    levels: list[int]
+    locations: list[str]
+
+
+def directory_choices() -> DirectoryChoices:
     """The values the directory's filters offer: departments, levels and locations in use."""
     active = Person.objects.filter(is_active=True)
-    return {
-        "departments": department_tree(),
-        "levels": list(
+    return DirectoryChoices(
+        departments=department_tree(),
+        levels=list(
             active.exclude(level__isnull=True)
             .order_by("level")
             .values_list("level", flat=True)
             .distinct()
         ),
-        "locations": list(
+        locations=list(
             active.exclude(location="")
             .order_by("location")
             .values_list("location", flat=True)
             .distinct()
         ),
-    }
+    )
 
 
 def competency_model(*, include_retired: bool = False) -> QuerySet[Competency]:
