@@ -205,12 +205,11 @@ def directory_choices() -> DirectoryChoices:
     active = Person.objects.filter(is_active=True)
     return DirectoryChoices(
         departments=department_tree(),
-        levels=list(
-            active.exclude(level__isnull=True)
-            .order_by("level")
-            .values_list("level", flat=True)
-            .distinct()
-        ),
+        levels=[
+            level
+            for level in active.order_by("level").values_list("level", flat=True).distinct()
+            if level is not None
+        ],
         locations=list(
             active.exclude(location="")
             .order_by("location")
