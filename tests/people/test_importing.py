@@ -16,17 +16,22 @@ from cadre.people.importing import (
     ImportMappingError,
     ImportPlan,
     ImportResult,
+    ImportRunStateError,
     PersonChange,
     Table,
     apply_import,
     import_mapping_save,
+    import_run_configure,
+    import_run_create,
+    import_run_execute,
+    import_run_issues,
     mapping_problems,
     plan_import,
     read_table,
     saved_mapping,
     suggest_columns,
 )
-from cadre.people.models import Department, Person
+from cadre.people.models import Department, ImportRun, Person
 from tests.factories import DepartmentFactory, PersonFactory
 
 FILES = Path(__file__).resolve().parent / "files"
@@ -976,3 +981,67 @@ def test_ibm_export_with_a_mapping():
     ) == ["1", "4", "19", "27", "31"]
     again = apply_import(table=table, mapping=IBM_MAPPING, actor=None, today=date(2026, 3, 16))
     assert again.counts()["unchanged"] == 39
+
+
+# --- Import runs --------------------------------------------------------------------------------
+
+
+def queued_run(admin, text: str) -> ImportRun:
+    run = import_run_create(content=text.encode(), filename="export.csv", actor=admin.user)
+    table = read_table(content=text.encode(), filename="export.csv")
+    import_run_configure(
+        run=run,
+        mapping=suggest_columns(headers=table.headers),
+        full_sync=False,
+        skip_invalid=False,
+        actor=admin.user,
+    )
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED)
+    return run
+
+
+@pytest.mark.django_db
+def test_a_queued_run_is_executed_once(admin):
+    run = queued_run(admin, "\n".join((HEADER, CHIEF, REPORT)))
+    assert import_run_execute(run_id=run.pk)["created"] == 2
+    assert import_run_execute(run_id=run.pk) == {}
+    run.refresh_from_db()
+    assert (run.status, run.rows_done, run.rows_total) == (ImportRun.Status.SUCCEEDED, 2, 2)
+    assert run.summary == {
+        "rows": 2,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "deactivated": 0,
+        "skipped": 0,
+        "invalid_rows": 0,
+        "departments_created": 2,
+        "errors": 0,
+        "warnings": 0,
+        "issues_total": 0,
+    }
+    event = AuditEvent.objects.get(action="people.import")
+    assert (event.actor, event.target_id) == (admin.user, str(run.pk))
+
+
+@pytest.mark.django_db
+def test_a_run_with_invalid_rows_fails_and_keeps_its_errors(admin):
+    run = queued_run(admin, "\n".join((HEADER, CHIEF, "E2,Bob,bob@,Sales,Rep,3,E1,,,,,")))
+    assert import_run_execute(run_id=run.pk) == {}
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert [str(issue) for issue in import_run_issues(run=run)] == [
+        'Row 3, column "email": “bob@” is not a valid e-mail address.'
+    ]
+    assert not Person.objects.filter(employee_id="E1").exists()
+    assert not AuditEvent.objects.filter(action="people.import").exists()
+
+
+@pytest.mark.django_db
+def test_configuring_a_confirmed_run_is_refused(admin):
+    run = queued_run(admin, "\n".join((HEADER, CHIEF)))
+    with pytest.raises(ImportRunStateError) as error:
+        import_run_configure(
+            run=run, mapping=ColumnMapping(), full_sync=True, skip_invalid=False, actor=admin.user
+        )
+    assert str(error.value) == "This import has already been confirmed."
