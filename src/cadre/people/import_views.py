@@ -137,7 +137,7 @@ def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     run = _import_run_for_admin(request.user, pk)
     if request.method == "POST":
         if importing.import_run_confirm(run=run):
-            messages.success(request, f"Importing {run.original_name}.")
+            messages.success(request, f"Import of {run.original_name} confirmed.")
         elif run.status == ImportRun.Status.UPLOADED:
             messages.info(request, "Check the preview before importing.")
             return redirect("people:import_preview", pk=run.pk)
