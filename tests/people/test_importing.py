@@ -1045,3 +1045,15 @@ def test_configuring_a_confirmed_run_is_refused(admin):
             run=run, mapping=ColumnMapping(), full_sync=True, skip_invalid=False, actor=admin.user
         )
     assert str(error.value) == "This import has already been confirmed."
+
+
+@pytest.mark.django_db
+def test_hire_date_default_fills_rows_without_tenure():
+    mapping = ColumnMapping(
+        columns={"employee_id": "Id", "tenure_years": "Years"}, defaults={"hire_date": "2001-01-01"}
+    )
+    import_lines("Id,Years", "1,5", "2,", mapping=mapping)
+    assert dict(Person.objects.values_list("employee_id", "hire_date")) == {
+        "1": date(2021, 3, 15),
+        "2": date(2001, 1, 1),
+    }

@@ -1132,7 +1132,9 @@ class _Planner:
         # makes a person active unless an active or left column says otherwise.
         self.managed = {_ATTRIBUTES[name] for name in fed} | {"active"}
         self.managed.discard("employee_id")
-        self.uses_tenure = "tenure" in self.managed and "hire_date" not in self.managed
+        # Years at the company stand in for a hire date column (a hire date default then
+        # fills rows whose tenure is empty).
+        self.uses_tenure = "tenure" in self.managed and "hire_date" not in self.columns
         self.managed.discard("tenure")
         if self.uses_tenure:
             self.managed.add("hire_date")
@@ -1429,8 +1431,8 @@ class _Planner:
             row.time_zone = settings.CADRE_DEFAULT_TIME_ZONE
         if "languages" not in managed:
             row.languages = (settings.CADRE_DEFAULT_LANGUAGE,)
-        if self.uses_tenure:
-            row.hire_date = None if row.tenure is None else _years_before(self.today, row.tenure)
+        if self.uses_tenure and row.tenure is not None:
+            row.hire_date = _years_before(self.today, row.tenure)
         if not row.sets_manager or "manager" not in managed:
             row.manager = None
         plan.create_rows.append(row)
@@ -1461,15 +1463,12 @@ class _Planner:
                 changes.append(FieldChange("department", _display(old_name), _display(new_name)))
         if "hire_date" in managed:
             new_date = row.hire_date
-            if self.uses_tenure:
-                if row.tenure is None:
-                    new_date = None
-                elif person.hire_date is not None and _completed_years(
+            if self.uses_tenure and row.tenure is not None:
+                # A hire date that already gives the file's whole years of service stays.
+                keeps = person.hire_date is not None and _completed_years(
                     person.hire_date, self.today
-                ) == math.floor(row.tenure):
-                    new_date = person.hire_date
-                else:
-                    new_date = _years_before(self.today, row.tenure)
+                ) == math.floor(row.tenure)
+                new_date = person.hire_date if keeps else _years_before(self.today, row.tenure)
             if new_date != person.hire_date:
                 values["hire_date"] = new_date
                 changes.append(
