@@ -163,7 +163,8 @@ class ImportRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    # Emptied when the run finishes or is abandoned: the file is deleted, the outcome kept.
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=255)
     columns = models.JSONField(default=dict, blank=True)
     defaults = models.JSONField(default=dict, blank=True)
@@ -182,6 +183,16 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    headers = models.JSONField(
+        default=list, blank=True, help_text="The file's column names, read at upload."
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last reported progress on the run."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
