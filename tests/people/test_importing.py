@@ -1,6 +1,7 @@
 """The HRIS import service: reading files, mapping, checking, previewing and applying."""
 
 import io
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -230,6 +231,63 @@ def test_unreadable_files_say_why(content, filename, message):
     with pytest.raises(ImportFileError) as error:
         read_table(content=content, filename=filename)
     assert str(error.value) == message
+
+
+def rezipped(content: bytes, change: dict[str, bytes | None]) -> bytes:
+    """The workbook ``content`` with members replaced, added, or left out (None)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in dict.fromkeys([*source.namelist(), *change]):
+            data = change[name] if name in change else source.read(name)
+            if data is not None:
+                target.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_workbook_with_a_truncated_sheet_is_refused_with_a_message():
+    content = xlsx_bytes([["employee_id", "full_name"], *([f"E{n}", f"P {n}"] for n in range(500))])
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    damaged = rezipped(content, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
+    with pytest.raises(ImportFileError) as error:
+        read_table(content=damaged, filename="people.xlsx")
+    assert str(error.value).startswith("The workbook can't be read (ParseError: unclosed token")
+    assert str(error.value).endswith(
+        "Open it in Excel and save it again, or save the sheet as CSV."
+    )
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "employee_id,full_name\nE1,Ann\n")
+    with pytest.raises(ImportFileError) as error:
+        read_table(content=buffer.getvalue(), filename="people.xlsx")
+    assert str(error.value) == "The file is a zip archive, not an Excel workbook."
+
+
+def test_a_workbook_missing_a_part_is_refused_with_a_message():
+    content = xlsx_bytes([["employee_id"], ["E1"]])
+    damaged = rezipped(content, {"xl/_rels/workbook.xml.rels": None})
+    with pytest.raises(ImportFileError) as error:
+        read_table(content=damaged, filename="people.xlsx")
+    assert str(error.value).startswith("The workbook can't be read (")
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_opened(settings):
+    settings.HRIS_IMPORT_MAX_BYTES = 1024 * 1024
+    content = xlsx_bytes([["employee_id"], ["E1"]])
+    # 21 MB of spaces compress to a few kilobytes: more than 20 times the 1 MB upload limit.
+    padded = rezipped(content, {"xl/media/padding.bin": b" " * (21 * 1024 * 1024)})
+    assert len(padded) < 100_000
+    with pytest.raises(ImportFileError) as error:
+        read_table(content=padded, filename="people.xlsx")
+    assert str(error.value) == (
+        "The workbook would unpack to 21 MB, more than the 20 MB Cadre accepts. "
+        "Save the sheet as CSV and upload that."
+    )
+    settings.HRIS_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    assert read_table(content=padded, filename="people.xlsx").rows == [(2, ["E1"])]
 
 
 # --- Mapping ------------------------------------------------------------------------------

@@ -332,20 +332,52 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# An XLSX is a zip archive; one that would unpack to more than this many times the upload
+# limit is refused before it is opened, so that a small "zip bomb" can't exhaust memory.
+XLSX_EXPANSION_LIMIT = 20
+
+
+def _check_xlsx_archive(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFileError(f"The workbook can't be read ({error}).") from error
+    if not any(member.filename == "xl/workbook.xml" for member in members):
+        raise ImportFileError("The file is a zip archive, not an Excel workbook.")
+    unpacked = sum(member.file_size for member in members)
+    limit = XLSX_EXPANSION_LIMIT * settings.HRIS_IMPORT_MAX_BYTES
+    if unpacked > limit:
+        raise ImportFileError(
+            f"The workbook would unpack to {unpacked / 1024**2:,.0f} MB, more than the "
+            f"{limit / 1024**2:,.0f} MB Cadre accepts. Save the sheet as CSV and upload that."
+        )
+
+
 def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_archive(content)
+    # openpyxl reads rows lazily, so a damaged archive or sheet shows up while rows are read,
+    # as any of zipfile's, zlib's, the XML parser's or openpyxl's own errors: all of them mean
+    # the workbook can't be read.
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(f"The workbook can't be read ({error}).") from error
-    try:
-        sheet = workbook.active if workbook.active is not None else workbook.worksheets[0]
-        cells = ([_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True))
-        return _table(cells, file_format="XLSX")
-    finally:
-        workbook.close()
+        try:
+            sheet = workbook.active if workbook.active is not None else workbook.worksheets[0]
+            cells = (
+                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+            )
+            return _table(cells, file_format="XLSX")
+        finally:
+            workbook.close()
+    except ImportFileError:
+        raise
+    except Exception as error:
+        raise ImportFileError(
+            f"The workbook can't be read ({type(error).__name__}: {error}). "
+            "Open it in Excel and save it again, or save the sheet as CSV."
+        ) from error
 
 
 BOMS = (
