@@ -32,13 +32,13 @@ def test_directory_search_matches_every_word(coach):
     assert names == ["Maria Lopez"]
 
 
-def test_directory_filters_by_department_level_and_location(coach):
+def test_directory_filters_by_department_level_and_location(admin):
     finance = DepartmentFactory(name="Finance")
     PersonFactory(full_name="Keep Me", department=finance, level=5, location="Berlin")
     PersonFactory(full_name="Wrong Level", department=finance, level=4, location="Berlin")
     PersonFactory(full_name="Wrong Place", department=finance, level=5, location="Lagos")
 
-    response = coach.client.get(
+    response = admin.client.get(
         reverse("people:directory"),
         {"department": finance.pk, "level": 5, "location": "Berlin"},
     )
@@ -97,7 +97,7 @@ def test_directory_query_count_does_not_grow_with_people(coach, django_assert_nu
     manager = PersonFactory()
     PersonFactory(manager=manager)
     coach.client.get(url)  # warm the session and role caches of the test client
-    with django_assert_num_queries(8) as one:
+    with django_assert_num_queries(9) as one:
         coach.client.get(url)
     PersonFactory.create_batch(20, manager=manager)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -164,7 +164,7 @@ def test_person_page_query_count_does_not_grow(coach, django_assert_num_queries)
     PersonFactory(manager=person)
     url = reverse("people:person", args=[person.pk])
     coach.client.get(url)
-    with django_assert_num_queries(7) as one:
+    with django_assert_num_queries(8) as one:
         coach.client.get(url)
     above = person
     for _ in range(5):
@@ -210,7 +210,7 @@ def test_org_chart_query_count_does_not_grow(coach, django_assert_num_queries):
     url = reverse("people:org_chart")
     PersonFactory()
     coach.client.get(url)
-    with django_assert_num_queries(4) as one:
+    with django_assert_num_queries(5) as one:
         coach.client.get(url)
     for _ in range(10):
         PersonFactory.create_batch(2, manager=PersonFactory())
@@ -223,7 +223,7 @@ def test_org_chart_branch_query_count_does_not_grow(coach, django_assert_num_que
     PersonFactory(manager=boss)
     url = reverse("people:org_chart_reports", args=[boss.pk])
     coach.client.get(url)
-    with django_assert_num_queries(5) as one:
+    with django_assert_num_queries(6) as one:
         coach.client.get(url)
     for _ in range(10):
         PersonFactory(manager=PersonFactory(manager=boss))
@@ -285,7 +285,7 @@ def test_only_admins_edit_competencies(member, request):
 def test_competency_page_query_count(coach, django_assert_num_queries):
     url = reverse("people:competencies")
     coach.client.get(url)
-    with django_assert_num_queries(4) as one:
+    with django_assert_num_queries(5) as one:
         coach.client.get(url)
     Competency.objects.bulk_create(
         Competency(name=f"Extra {i}", description="d", level_1="1", level_3="3", level_5="5")
@@ -402,7 +402,7 @@ def test_opened_org_chart_query_count_does_not_grow_with_depth(coach, django_ass
     person = PersonFactory(manager=top)
     url = reverse("people:org_chart")
     coach.client.get(url, {"person": person.pk})
-    with django_assert_num_queries(8) as one:
+    with django_assert_num_queries(9) as one:
         coach.client.get(url, {"person": person.pk})
     deeper = person
     for _ in range(6):
@@ -432,7 +432,7 @@ def test_directory_department_filter_includes_the_departments_under_it(coach):
         "In Division",
         "In Platform",
     ]
-    options = [label for value, label in response.context["form"].fields["department"].choices]
+    options = [label for _, label in response.context["form"].fields["department"].widget.choices]
     assert options[options.index("Technology") : options.index("Technology") + 3] == [
         "Technology",
         "\u2003Engineering",
@@ -440,9 +440,67 @@ def test_directory_department_filter_includes_the_departments_under_it(coach):
     ]
 
 
-def test_directory_names_an_unknown_department(coach):
+def test_directory_unknown_department_matches_no_one(coach):
     response = coach.client.get(reverse("people:directory"), {"department": 999999})
 
-    assert response.context["form"].errors["department"] == [
-        "Select a valid choice. 999999 is not one of the available choices."
-    ]
+    assert list(response.context["page"].object_list) == []
+    assert b"No one matches this search." in response.content
+
+
+def test_directory_keeps_the_valid_filters_when_one_is_invalid(coach):
+    PersonFactory(full_name="Wanted Person", location="Oslo")
+    PersonFactory(full_name="Other Person", location="Oslo")
+
+    response = coach.client.get(reverse("people:directory"), {"q": "wanted", "department": "x"})
+
+    assert response.context["form"].errors["department"] == ["Enter a whole number."]
+    assert [p.full_name for p in response.context["page"].object_list] == ["Wanted Person"]
+
+
+def test_members_cannot_filter_or_search_by_hr_fields(coach):
+    PersonFactory(full_name="Senior One", level=9, employee_id="HR-42", email="senior@example.org")
+    PersonFactory(full_name="Junior One", level=2)
+
+    by_level = coach.client.get(reverse("people:directory"), {"level": 9})
+    by_id = coach.client.get(reverse("people:directory"), {"q": "HR-42"})
+
+    assert "level" not in by_level.context["form"].fields
+    names = [p.full_name for p in by_level.context["page"].object_list]
+    assert names == ["Cora Coach", "Junior One", "Senior One"]  # the level filter is ignored
+    assert list(by_id.context["page"].object_list) == []
+    assert b"Level 9" not in by_level.content
+
+
+def test_admins_filter_by_level_and_find_by_employee_id(admin):
+    PersonFactory(full_name="Senior One", level=9, employee_id="HR-42")
+    PersonFactory(full_name="Junior One", level=2)
+
+    by_level = admin.client.get(reverse("people:directory"), {"level": 9})
+    by_id = admin.client.get(reverse("people:directory"), {"q": "hr-42"})
+
+    assert [p.full_name for p in by_level.context["page"].object_list] == ["Senior One"]
+    assert [p.full_name for p in by_id.context["page"].object_list] == ["Senior One"]
+
+
+def test_members_do_not_see_managers_who_left_in_the_chain(coach, admin):
+    ceo = PersonFactory(full_name="Chief Executive")
+    gone = PersonFactory(full_name="Departed Manager", manager=ceo, is_active=False)
+    person = PersonFactory(full_name="Team Member", manager=gone)
+    url = reverse("people:person", args=[person.pk])
+
+    member_chain = [p.full_name for p in coach.client.get(url).context["chain"]]
+    admin_chain = [p.full_name for p in admin.client.get(url).context["chain"]]
+
+    assert member_chain == ["Chief Executive"]
+    assert admin_chain == ["Departed Manager", "Chief Executive"]
+
+
+@pytest.mark.parametrize("member", ["coach", "admin"])
+def test_someone_who_left_loses_access_whatever_their_roles(member, request):
+    member = request.getfixturevalue(member)
+    member.person.is_active = False
+    member.person.save()
+    colleague = PersonFactory()
+
+    assert member.client.get(reverse("people:directory")).status_code == 403
+    assert member.client.get(reverse("people:person", args=[colleague.pk])).status_code == 404

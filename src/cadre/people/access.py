@@ -13,19 +13,35 @@ from cadre.accounts.models import User
 from cadre.accounts.queries import is_programme_admin, user_roles
 from cadre.people.models import Person
 
+_LINKED_PERSON_CACHE = "_cadre_linked_person_active"
+
+
+def _linked_person_active(user: User) -> bool | None:
+    """Whether the user's person is active (None: no linked person), read once per request."""
+    if not hasattr(user, _LINKED_PERSON_CACHE):
+        found = Person.objects.filter(user=user).values_list("is_active", flat=True).first()
+        setattr(user, _LINKED_PERSON_CACHE, found)
+    value: bool | None = getattr(user, _LINKED_PERSON_CACHE)
+    return value
+
 
 def is_member(user: User | AnonymousUser) -> bool:
-    """Whether ``user`` belongs to the organisation and may use the directory."""
+    """Whether ``user`` belongs to the organisation and may use the directory.
+
+    Someone whose person record has been deactivated (they left) is not, whatever roles
+    their login still holds.
+    """
     if not user.is_authenticated or not user.is_active:
         return False
-    if user_roles(user):
-        return True
-    return Person.objects.filter(user=user, is_active=True).exists()
+    linked = _linked_person_active(user)
+    if linked is False:
+        return False
+    return linked is True or bool(user_roles(user))
 
 
 def people_for_user(user: User | AnonymousUser) -> QuerySet[Person]:
     """The people ``user`` may see: none, active colleagues, or everyone (admins)."""
-    if is_programme_admin(user):
+    if is_programme_admin(user) and is_member(user):
         return Person.objects.all()
     if is_member(user):
         return Person.objects.filter(is_active=True)

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -7,54 +8,67 @@ from cadre.people.queries import DirectoryChoices, DirectoryFilters
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, title, e-mail or employee id"}
-        ),
-    )
-    department = forms.TypedChoiceField(
+    """The directory's search box and filters.
+
+    Filters validate as plain values, so a search-as-you-type request doesn't have to read
+    every department, level and location first; ``offer`` fills the menus for a full page.
+    Level and the deactivated people are HR data: only admins get those filters.
+    """
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    department = forms.IntegerField(
         label="Department",
         required=False,
-        coerce=int,
-        empty_value=None,
+        min_value=1,
+        widget=forms.Select,
         help_text="Includes the departments under it.",
     )
-    level = forms.TypedChoiceField(label="Level", required=False, coerce=int, empty_value=None)
-    location = forms.ChoiceField(label="Location", required=False)
+    level = forms.IntegerField(
+        label="Level", required=False, min_value=1, max_value=99, widget=forms.Select
+    )
+    location = forms.CharField(
+        label="Location", required=False, max_length=150, widget=forms.Select
+    )
     inactive = forms.BooleanField(label="Include deactivated people", required=False)
 
-    def __init__(
-        self, *args: Any, choices: DirectoryChoices, show_inactive: bool, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, hr_fields: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        department = self.fields["department"]
-        assert isinstance(department, forms.TypedChoiceField)
-        department.choices = [
-            ("", "All"),
-            *((dept.pk, "\u2003" * depth + dept.name) for dept, depth in choices.departments),
-        ]
-        level = self.fields["level"]
-        assert isinstance(level, forms.TypedChoiceField)
-        level.choices = [("", "All"), *((value, f"Level {value}") for value in choices.levels)]
-        location = self.fields["location"]
-        assert isinstance(location, forms.ChoiceField)
-        location.choices = [("", "All"), *((value, value) for value in choices.locations)]
-        if not show_inactive:
+        self.hr_fields = hr_fields
+        placeholder = "Name, title, e-mail or employee id" if hr_fields else "Name, title or e-mail"
+        self.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": placeholder, "autocomplete": "off"}
+        )
+        if not hr_fields:
+            del self.fields["level"]
             del self.fields["inactive"]
 
+    def offer(self, choices: DirectoryChoices) -> None:
+        """Fill the filter menus with the values in use."""
+        self._menu(
+            "department", ((d.pk, "\u2003" * depth + d.name) for d, depth in choices.departments)
+        )
+        self._menu("level", ((value, f"Level {value}") for value in choices.levels))
+        self._menu("location", ((value, value) for value in choices.locations))
+
+    def _menu(self, name: str, options: Iterable[tuple[object, str]]) -> None:
+        if name in self.fields:
+            widget = self.fields[name].widget
+            assert isinstance(widget, forms.Select)
+            widget.choices = [("", "All"), *options]
+
     def filters(self) -> DirectoryFilters:
-        if not self.is_bound or not self.is_valid():
+        """The filters that are valid; an invalid one is left out, not all of them."""
+        if not self.is_bound:
             return DirectoryFilters()
+        self.is_valid()
         data = self.cleaned_data
         return DirectoryFilters(
-            text=data["q"],
-            department_id=data["department"],
-            level=data["level"],
-            location=data["location"],
+            text=data.get("q") or "",
+            department_id=data.get("department"),
+            level=data.get("level"),
+            location=data.get("location") or "",
             include_inactive=bool(data.get("inactive")),
+            match_employee_id=self.hr_fields,
         )
 
 

@@ -52,12 +52,19 @@ def _reports_sql() -> str:
     )
 
 
-def management_chain(person: Person) -> list[Person]:
-    """The person's managers from the direct manager up to the top, in two queries."""
+def management_chain(person: Person, *, include_inactive: bool = True) -> list[Person]:
+    """The person's managers from the direct manager up to the top, in two queries.
+
+    Without ``include_inactive``, managers who have left are skipped (the walk still passes
+    through them to the managers above).
+    """
     with connection.cursor() as cursor:
         cursor.execute(_chain_sql(), [person.pk])
         depth_by_id = {row[0]: row[1] for row in cursor.fetchall()}
-    managers = Person.objects.select_related("department").in_bulk(list(depth_by_id))
+    candidates = Person.objects.select_related("department")
+    if not include_inactive:
+        candidates = candidates.filter(is_active=True)
+    managers = candidates.in_bulk(list(depth_by_id))
     return [managers[pk] for pk in sorted(managers, key=depth_by_id.__getitem__)]
 
 
@@ -168,6 +175,12 @@ class DirectoryFilters:
     level: int | None = None
     location: str = ""
     include_inactive: bool = False
+    match_employee_id: bool = False
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything narrows the list (so an empty result means "no match")."""
+        return bool(self.text.strip() or self.department_id or self.level or self.location)
 
 
 def directory(people: QuerySet[Person], filters: DirectoryFilters) -> QuerySet[Person]:
@@ -176,14 +189,16 @@ def directory(people: QuerySet[Person], filters: DirectoryFilters) -> QuerySet[P
     if not filters.include_inactive:
         result = result.filter(is_active=True)
     for word in filters.text.split():
-        result = result.filter(
+        matches = (
             Q(full_name__icontains=word)
             | Q(preferred_name__icontains=word)
             | Q(job_title__icontains=word)
             | Q(email__icontains=word)
-            | Q(employee_id__iexact=word)
             | Q(department__name__icontains=word)
         )
+        if filters.match_employee_id:
+            matches |= Q(employee_id__iexact=word)
+        result = result.filter(matches)
     if filters.department_id is not None:
         result = result.filter(department_id__in=department_subtree_ids(filters.department_id))
     if filters.level is not None:

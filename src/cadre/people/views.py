@@ -24,24 +24,24 @@ DIRECTORY_PAGE_SIZE = 25
 def directory(request: AuthenticatedRequest) -> HttpResponse:
     require_member(request.user)
     admin = is_programme_admin(request.user)
-    form = DirectoryFilterForm(
-        request.GET or None, choices=queries.directory_choices(), show_inactive=admin
-    )
-    people = queries.directory(people_for_user(request.user), form.filters())
+    form = DirectoryFilterForm(request.GET or None, hr_fields=admin)
+    filters = form.filters()
+    people = queries.directory(people_for_user(request.user), filters)
     page = Paginator(people, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
+        "filters": filters,
         "page": page,
         "query": query.urlencode(),
         "is_admin": admin,
         "section": "people",
     }
-    template = "people/directory.html"
     if request.htmx and request.htmx.target == "directory-results":
-        template += "#results"
-    return render(request, template, context)
+        return render(request, "people/directory.html#results", context)
+    form.offer(queries.directory_choices())
+    return render(request, "people/directory.html", context)
 
 
 @login_required
@@ -52,7 +52,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         audit_record(actor=request.user, action="people.view", target=person, request=request)
     context = {
         "person": person,
-        "chain": queries.management_chain(person),
+        "chain": queries.management_chain(person, include_inactive=admin),
         "reports": queries.direct_reports(person),
         "is_admin": admin,
         "roles_form": RolesForm(
