@@ -312,7 +312,12 @@ def test_admin_invites_a_person_and_sets_roles(admin, mailoutbox):
     actions = sorted(
         AuditEvent.objects.exclude(action="accounts.login").values_list("action", flat=True)
     )
-    assert actions == ["accounts.role_grant", "accounts.role_grant", "people.account_link"]
+    assert actions == [
+        "accounts.invitation_send",
+        "accounts.role_grant",
+        "accounts.role_grant",
+        "people.account_link",
+    ]
 
 
 def test_admin_changes_roles_of_an_existing_login_without_a_new_invitation(
@@ -504,3 +509,62 @@ def test_someone_who_left_loses_access_whatever_their_roles(member, request):
 
     assert member.client.get(reverse("people:directory")).status_code == 403
     assert member.client.get(reverse("people:person", args=[colleague.pk])).status_code == 404
+
+
+def test_admin_sends_the_invitation_again(admin, mailoutbox):
+    person = PersonFactory(email="late@example.org")
+    admin.client.post(reverse("people:person_account", args=[person.pk]), {"roles": ["coach"]})
+
+    response = admin.client.post(reverse("people:person_invitation", args=[person.pk]), follow=True)
+
+    assert [m.to for m in mailoutbox] == [["late@example.org"], ["late@example.org"]]
+    assert "Invitation sent again to late@example.org." in response.content.decode()
+    assert AuditEvent.objects.filter(action="accounts.invitation_send").count() == 2
+
+
+def test_a_failed_invitation_email_is_reported_and_can_be_sent_again(admin, settings, mailoutbox):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
+        }
+    }
+    person = PersonFactory(full_name="Unlucky Invitee", email="unlucky@example.org")
+
+    response = admin.client.post(
+        reverse("people:person_account", args=[person.pk]), {"roles": ["coachee"]}, follow=True
+    )
+
+    person.refresh_from_db()
+    assert person.user.email == "unlucky@example.org"
+    assert list(person.user.role_grants.values_list("role", flat=True)) == ["coachee"]
+    content = response.content.decode()
+    assert (
+        "The login for Unlucky Invitee is saved, but the invitation e-mail could not be sent"
+        in content
+    )
+    assert "Send the invitation again" in content
+
+
+@pytest.mark.parametrize("member", ["coach", "sponsor", "outsider"])
+def test_only_admins_resend_invitations(member, request, mailoutbox):
+    member = request.getfixturevalue(member)
+    person = PersonFactory()
+
+    response = member.client.post(reverse("people:person_invitation", args=[person.pk]))
+
+    assert response.status_code == (404 if member.person is None else 403)
+    assert mailoutbox == []
+
+
+def test_granting_roles_again_switches_a_disabled_login_back_on(admin, coach):
+    coach.user.is_active = False
+    coach.user.save()
+
+    admin.client.post(
+        reverse("people:person_account", args=[coach.person.pk]), {"roles": ["coach"]}
+    )
+
+    coach.user.refresh_from_db()
+    assert coach.user.is_active is True
+    assert AuditEvent.objects.filter(action="accounts.user_reactivate").count() == 1

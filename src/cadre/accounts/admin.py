@@ -1,11 +1,57 @@
+from typing import Any, TypeVar
+
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from cadre.accounts.models import AuditEvent, RoleGrant, User
+from cadre.accounts.services import audit_record
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AuditedAdmin(admin.ModelAdmin[_M]):
+    """The base of every ModelAdmin in Cadre: each change made in the Django admin also goes
+    to Cadre's audit log, with the change message the admin wrote to its own history."""
+
+    def log_addition(self, request: HttpRequest, obj: _M, message: Any) -> LogEntry:
+        entry = super().log_addition(request, obj, message)
+        _audit_entry(request, "admin.add", obj, entry)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: _M, message: Any) -> LogEntry:
+        entry = super().log_change(request, obj, message)
+        _audit_entry(request, "admin.change", obj, entry)
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[_M]) -> Any:
+        # Logged before the objects are deleted, so that they can still be named.
+        for obj in queryset:
+            audit_record(actor=_actor(request), action="admin.delete", target=obj, request=request)
+        return super().log_deletions(request, queryset)
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+def _audit_entry(request: HttpRequest, action: str, obj: models.Model, entry: LogEntry) -> None:
+    audit_record(
+        actor=_actor(request),
+        action=action,
+        target=obj,
+        request=request,
+        details={"change": entry.get_change_message()} if entry.change_message else None,
+    )
 
 
 class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
+    """Roles on the user's page; each new grant records who gave it."""
+
     model = RoleGrant
     fk_name = "user"
     extra = 0
@@ -14,7 +60,7 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(AuditedAdmin[User], BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "display_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -29,6 +75,21 @@ class UserAdmin(BaseUserAdmin[User]):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_formset(
+        self,
+        request: Any,
+        form: ModelForm[User],
+        formset: BaseInlineFormSet[Any, Any, Any],
+        change: bool,
+    ) -> None:
+        for grant in formset.save(commit=False):
+            if isinstance(grant, RoleGrant) and grant.pk is None:
+                grant.granted_by = request.user
+            grant.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
 
 
 @admin.register(AuditEvent)
@@ -61,10 +122,15 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin[RoleGrant]):
+class RoleGrantAdmin(AuditedAdmin[RoleGrant]):
     list_display = ["user", "role", "granted_by", "granted_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__display_name"]
     list_select_related = ["user", "granted_by"]
     autocomplete_fields = ["user"]
     readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request: Any, obj: RoleGrant, form: Any, change: bool) -> None:
+        if obj.pk is None:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
@@ -16,7 +17,7 @@ from cadre.accounts.models import AuditEvent, Role, RoleGrant, User
 def _client_address(request: HttpRequest | None) -> tuple[str | None, str]:
     if request is None:
         return None, ""
-    address = request.META.get("REMOTE_ADDR") or None
+    address = get_client_ip_address(request) or None
     agent = str(request.META.get("HTTP_USER_AGENT", ""))[:300]
     return address, agent
 

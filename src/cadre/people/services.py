@@ -1,5 +1,7 @@
 """Writes about people that are not imports: logins for people and the competency model."""
 
+from smtplib import SMTPException
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,7 +20,10 @@ def person_account_grant(
 ) -> User:
     """Give ``person`` a login with ``roles``, inviting them by e-mail when the login is new.
 
-    An existing login with the person's e-mail is linked rather than duplicated.
+    An existing login with the person's e-mail is linked rather than duplicated, and a login
+    that was switched off (when the person left) is switched on again. Raises
+    :class:`AccountError` when the person can't have a login, or when everything was saved
+    but the invitation couldn't be sent (the admin can send it again).
     """
     if not person.is_active:
         raise AccountError(f"{person} is deactivated; reactivate them before giving a login.")
@@ -45,10 +50,48 @@ def person_account_grant(
                 request=request,
                 details={"user": user.email, "created": created},
             )
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            audit_record(
+                actor=granted_by, action="accounts.user_reactivate", target=user, request=request
+            )
         roles_set(user=user, roles=roles, changed_by=granted_by, request=request)
     if created:
-        password_link_send(user=user, request=request, invitation=True)
+        person_invitation_send(person=person, sent_by=granted_by, request=request)
     return user
+
+
+def person_invitation_send(*, person: Person, sent_by: User, request: HttpRequest) -> None:
+    """E-mail ``person`` a link to set their password, e.g. when the first one went astray."""
+    user = person.user
+    if user is None or not user.is_active:
+        raise AccountError(f"{person} has no active login to invite.")
+    try:
+        password_link_send(user=user, request=request, invitation=True)
+    except (OSError, SMTPException) as error:
+        raise AccountError(
+            f"The login for {person} is saved, but the invitation e-mail could not be sent "
+            f"({error}). Check the mail settings, then use “Send the invitation again”."
+        ) from error
+    audit_record(actor=sent_by, action="accounts.invitation_send", target=user, request=request)
+
+
+def person_login_follow(*, person: Person, request: HttpRequest | None = None) -> None:
+    """When someone has left (their person is deactivated), switch their login off too."""
+    user = person.user
+    if person.is_active or user is None or not user.is_active:
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    actor = getattr(request, "user", None)
+    audit_record(
+        actor=actor if isinstance(actor, User) else None,
+        action="accounts.user_deactivate",
+        target=user,
+        request=request,
+        details={"reason": "person deactivated", "person": person.employee_id},
+    )
 
 
 def competency_save(

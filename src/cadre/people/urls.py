@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("<int:pk>/", views.person_detail, name="person"),
     path("<int:pk>/account/", views.person_account, name="person_account"),
+    path("<int:pk>/invitation/", views.person_invitation, name="person_invitation"),
     path("org-chart/", views.org_chart, name="org_chart"),
     path("org-chart/<int:pk>/reports/", views.org_chart_reports, name="org_chart_reports"),
     path("competencies/", views.competencies, name="competencies"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +15,13 @@ from cadre.accounts.services import audit_record
 from cadre.people import queries
 from cadre.people.access import people_for_user, person_for_admin, person_for_user, require_member
 from cadre.people.forms import CompetencyForm, DirectoryFilterForm
-from cadre.people.models import Competency
-from cadre.people.services import AccountError, competency_save, person_account_grant
+from cadre.people.models import Competency, Person
+from cadre.people.services import (
+    AccountError,
+    competency_save,
+    person_account_grant,
+    person_invitation_send,
+)
 
 DIRECTORY_PAGE_SIZE = 25
 
@@ -55,6 +61,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "chain": queries.management_chain(person, include_inactive=admin),
         "reports": queries.direct_reports(person),
         "is_admin": admin,
+        "person_type_id": ContentType.objects.get_for_model(Person).pk,
         "roles_form": RolesForm(
             initial={"roles": sorted(user_roles(person.user))} if person.user else None
         ),
@@ -88,6 +95,21 @@ def person_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Invitation sent to {user.email}; roles saved.")
         else:
             messages.success(request, f"Roles saved for {person.display_name}.")
+    return redirect("people:person", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Send a person's invitation again (the first one may have gone astray)."""
+    person = person_for_admin(request.user, pk)
+    try:
+        person_invitation_send(person=person, sent_by=request.user, request=request)
+    except AccountError as error:
+        messages.error(request, str(error))
+    else:
+        assert person.user is not None
+        messages.success(request, f"Invitation sent again to {person.user.email}.")
     return redirect("people:person", pk=person.pk)
 
 
