@@ -51,7 +51,7 @@ def test_outsider_home_explains_what_to_do(outsider):
 def test_home_query_count_does_not_grow(admin, django_assert_num_queries):
     url = reverse("home")
     admin.client.get(url)
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(10) as one:
         admin.client.get(url)
     for index in range(8):
         PersonFactory.create_batch(
@@ -59,3 +59,12 @@ def test_home_query_count_does_not_grow(admin, django_assert_num_queries):
         )
     with django_assert_num_queries(len(one.captured_queries)):
         admin.client.get(url)
+
+
+def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
+    def labels(member):
+        return [item.label for item in member.client.get(reverse("home")).context["nav_items"]]
+
+    assert labels(admin) == ["Home", "People", "Org chart", "Competencies", "Import", "Audit log"]
+    assert labels(coach) == ["Home", "People", "Org chart", "Competencies"]
+    assert labels(outsider) == ["Home"]

@@ -113,3 +113,12 @@ def test_cli_accepts_hyphenated_command_names(capsys):
     key = capsys.readouterr().out.strip()
     assert Fernet(key.encode())  # a valid key
     assert len(key) == 44
+
+
+def test_a_malformed_encryption_key_is_named(tmp_path):
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "not-a-key", "CADRE_DATA_DIR": str(tmp_path)}
+
+    result = _settings_value(env, "s.DEBUG")
+
+    assert result.returncode == 1
+    assert "FIELD_ENCRYPTION_KEYS: key 1 is not a Fernet key" in result.stderr

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cadre.accounts.models import Role
 from cadre.accounts.queries import user_roles
+from cadre.people.access import is_member
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": frozenset()}
     roles = user_roles(user)
-    items = [
-        NavItem("Home", reverse("home"), "home"),
-        NavItem("People", reverse("people:directory"), "people"),
-        NavItem("Org chart", reverse("people:org_chart"), "org"),
-        NavItem("Competencies", reverse("people:competencies"), "competencies"),
-    ]
+    items = [NavItem("Home", reverse("home"), "home")]
+    if is_member(user):
+        items += [
+            NavItem("People", reverse("people:directory"), "people"),
+            NavItem("Org chart", reverse("people:org_chart"), "org"),
+            NavItem("Competencies", reverse("people:competencies"), "competencies"),
+        ]
     if Role.PROGRAMME_ADMIN in roles:
         items += [
             NavItem("Import", reverse("people:import_start"), "import"),

@@ -568,3 +568,14 @@ def test_granting_roles_again_switches_a_disabled_login_back_on(admin, coach):
     coach.user.refresh_from_db()
     assert coach.user.is_active is True
     assert AuditEvent.objects.filter(action="accounts.user_reactivate").count() == 1
+
+
+def test_org_chart_shows_a_limited_number_of_tops_and_says_so(coach, monkeypatch):
+    monkeypatch.setattr("cadre.people.views.ORG_CHART_ROOTS_SHOWN", 3)
+    PersonFactory.create_batch(4)
+
+    response = coach.client.get(reverse("people:org_chart"))
+
+    assert len(response.context["roots"]) == 3
+    assert response.context["more_roots"] is True
+    assert b"Only the first 3 people without a manager are shown." in response.content

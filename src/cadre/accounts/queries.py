@@ -28,12 +28,6 @@ def user_roles(user: User | AnonymousUser) -> frozenset[Role]:
     return cached
 
 
-def forget_roles(user: User) -> None:
-    """Drop the per-object cache after roles change within one request."""
-    if hasattr(user, _ROLES_CACHE):
-        delattr(user, _ROLES_CACHE)
-
-
 def is_programme_admin(user: User | AnonymousUser) -> bool:
     return Role.PROGRAMME_ADMIN in user_roles(user)
 

@@ -17,6 +17,9 @@ from cadre.people.models import Competency, Department, ImportRun, Person
 # Deeper than any real organisation; it also stops a walk if bad data ever forms a loop.
 MAX_DEPTH = 64
 
+# How many active people report directly to each person, as an annotation.
+ACTIVE_REPORTS = Count("direct_reports", filter=Q(direct_reports__is_active=True))
+
 
 def _table() -> str:
     return connection.ops.quote_name(Person._meta.db_table)
@@ -89,7 +92,7 @@ def direct_reports(person: Person) -> QuerySet[Person]:
     return (
         person.direct_reports.filter(is_active=True)
         .select_related("department")
-        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .annotate(report_count=ACTIVE_REPORTS)
         .order_by("full_name")
     )
 
@@ -101,7 +104,7 @@ def org_chart_roots() -> QuerySet[Person]:
         Person.objects.filter(is_active=True)
         .exclude(Exists(active_manager))
         .select_related("department")
-        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .annotate(report_count=ACTIVE_REPORTS)
         .order_by("-report_count", "full_name")
     )
 
@@ -117,7 +120,7 @@ def org_chart_opened_to(person: Person, roots: list[Person]) -> list[Person]:
     reports = (
         Person.objects.filter(manager_id__in=list(branches), is_active=True)
         .select_related("department")
-        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .annotate(report_count=ACTIVE_REPORTS)
         .order_by("full_name")
     )
     for report in reports:
@@ -245,7 +248,7 @@ def person_of_user(user: "User | AnonymousUser") -> Person | None:
         return None
     return (
         Person.objects.select_related("department", "manager")
-        .annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True)))
+        .annotate(report_count=ACTIVE_REPORTS)
         .filter(user=user, is_active=True)
         .first()
     )

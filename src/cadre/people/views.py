@@ -24,6 +24,8 @@ from cadre.people.services import (
 )
 
 DIRECTORY_PAGE_SIZE = 25
+# The tops of the org chart shown at once; an import without managers would make everyone one.
+ORG_CHART_ROOTS_SHOWN = 100
 
 
 @login_required
@@ -116,7 +118,9 @@ def person_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def org_chart(request: AuthenticatedRequest) -> HttpResponse:
     require_member(request.user)
-    roots = list(queries.org_chart_roots())
+    roots = list(queries.org_chart_roots()[: ORG_CHART_ROOTS_SHOWN + 1])
+    more_roots = len(roots) > ORG_CHART_ROOTS_SHOWN
+    roots = roots[:ORG_CHART_ROOTS_SHOWN]
     focus = None
     if request.GET.get("person", "").isdigit():
         focus = person_for_user(request.user, int(request.GET["person"]))
@@ -125,6 +129,7 @@ def org_chart(request: AuthenticatedRequest) -> HttpResponse:
         "roots": roots,
         "focus": focus,
         "focus_id": focus.pk if focus else None,
+        "more_roots": more_roots,
         "section": "org",
     }
     return render(request, "people/org_chart.html", context)
