@@ -14,6 +14,10 @@ with the median time and the number of queries of one call, for example::
     demo generate people=100000 seconds=14.2
     reporting_lines management_chain people=100000 depth=9 median_ms=1.2 queries=2
 
+Two yardsticks run first, in the same run, because these machines are noisy: the plain ORM
+walk, one query per level, up the deepest person's chain and down the whole tree. The matching
+lines show their time as a multiple of it (``vs_baseline``).
+
 The cases: the management chain of the deepest person; everyone under the chief executive,
 counted; everyone under a mid-level manager (the first senior manager), fetched; and whether
 two people are in one reporting line, once for a person and the chief executive (found on the
@@ -92,6 +96,8 @@ def run(*, data_dir: Path, people: int, seed: int, repeat: int) -> None:
     )
     middle_reports = reports_under(middle).count()
 
+    baselines: dict[str, float] = {}
+
     def measure(name: str, details: str, call: Callable[[], object]) -> None:
         call()
         with CaptureQueriesContext(connection) as queries:
@@ -102,11 +108,39 @@ def run(*, data_dir: Path, people: int, seed: int, repeat: int) -> None:
             call()
             timings.append((time.perf_counter() - started) * 1000)
         median = statistics.median(timings)
+        baseline = baselines.get(name)
+        if name.startswith("baseline-"):
+            baselines[name.removeprefix("baseline-")] = median
+        ratio = f" vs_baseline={median / baseline:.2f}" if baseline else ""
         print(
             f"reporting_lines {name} people={people} {details} median_ms={median:.2f} "
-            f"queries={len(queries.captured_queries)}",
+            f"queries={len(queries.captured_queries)}{ratio}",
             flush=True,
         )
+
+    # Yardsticks measured in the same run (these machines are noisy): the plain ORM walk,
+    # one query per level, up the chain and down the tree.
+    def chain_walk(person: Person) -> list[Person]:
+        chain = []
+        while person.manager_id is not None:
+            person = Person.objects.select_related("department").get(pk=person.manager_id)
+            chain.append(person)
+        return chain
+
+    def tree_walk(person: Person) -> list[int]:
+        found: list[int] = []
+        level = [person.pk]
+        while level:
+            level = list(Person.objects.filter(manager_id__in=level).values_list("pk", flat=True))
+            found += level
+        return found
+
+    measure(
+        "baseline-management_chain", f"depth={depth_of(deepest_pk)}", lambda: chain_walk(deepest)
+    )
+    measure(
+        "baseline-reports_under_ceo_count", f"reports={people - 1}", lambda: len(tree_walk(chief))
+    )
 
     measure("management_chain", f"depth={depth_of(deepest_pk)}", lambda: management_chain(deepest))
     measure(
