@@ -1,14 +1,19 @@
 """The HRIS import service: reading files, mapping, checking, previewing and applying."""
 
 import io
+import threading
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.shortcuts import resolve_url
+from django.utils import timezone
 from openpyxl import Workbook
 
-from cadre.accounts.models import AuditEvent
+from cadre.accounts.models import AuditEvent, User
 from cadre.people.importing import (
     ColumnMapping,
     FieldChange,
@@ -33,7 +38,7 @@ from cadre.people.importing import (
     suggest_columns,
 )
 from cadre.people.models import Department, ImportRun, Person
-from tests.factories import DepartmentFactory, PersonFactory
+from tests.factories import DepartmentFactory, PersonFactory, UserFactory
 
 FILES = Path(__file__).resolve().parent / "files"
 TODAY = date(2026, 3, 15)
@@ -416,6 +421,7 @@ def test_first_import_creates_people_departments_and_reporting_lines():
         "updated": 0,
         "unchanged": 0,
         "deactivated": 0,
+        "logins_disabled": 0,
         "skipped": 0,
         "invalid_rows": 0,
         "departments_created": 2,
@@ -837,7 +843,9 @@ def test_importing_the_same_file_twice_writes_nothing(django_assert_num_queries)
     lines = (HEADER, CHIEF, REPORT)
     import_lines(*lines)
     before = list(Person.objects.order_by("pk").values_list("pk", "updated_at"))
-    with django_assert_num_queries(5) as captured:
+    # PostgreSQL takes the import lock with a SELECT; SQLite's transactions take it.
+    lock = ["SELECT"] if connection.vendor == "postgresql" else []
+    with django_assert_num_queries(5 + len(lock)) as captured:
         result = import_lines(*lines)
     assert result.counts() == {
         "rows": 2,
@@ -845,6 +853,7 @@ def test_importing_the_same_file_twice_writes_nothing(django_assert_num_queries)
         "updated": 0,
         "unchanged": 2,
         "deactivated": 0,
+        "logins_disabled": 0,
         "skipped": 0,
         "invalid_rows": 0,
         "departments_created": 0,
@@ -853,8 +862,8 @@ def test_importing_the_same_file_twice_writes_nothing(django_assert_num_queries)
     }
     # Two reads (people, departments) in a savepoint; the only INSERT is the audit event.
     statements = [query["sql"].split()[0] for query in captured.captured_queries]
-    assert statements == ["SAVEPOINT", "SELECT", "SELECT", "INSERT", "RELEASE"]
-    assert 'INSERT INTO "accounts_auditevent"' in captured.captured_queries[3]["sql"]
+    assert statements == ["SAVEPOINT", *lock, "SELECT", "SELECT", "INSERT", "RELEASE"]
+    assert 'INSERT INTO "accounts_auditevent"' in captured.captured_queries[-2]["sql"]
     assert list(Person.objects.order_by("pk").values_list("pk", "updated_at")) == before
 
 
@@ -1054,7 +1063,9 @@ def queued_run(admin, text: str) -> ImportRun:
         skip_invalid=False,
         actor=admin.user,
     )
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.QUEUED, confirmed_by=admin.user, confirmed_at=timezone.now()
+    )
     return run
 
 
@@ -1071,6 +1082,7 @@ def test_a_queued_run_is_executed_once(admin):
         "updated": 0,
         "unchanged": 0,
         "deactivated": 0,
+        "logins_disabled": 0,
         "skipped": 0,
         "invalid_rows": 0,
         "departments_created": 2,
@@ -1115,3 +1127,106 @@ def test_hire_date_default_fills_rows_without_tenure():
         "1": date(2021, 3, 15),
         "2": date(2001, 1, 1),
     }
+
+
+# --- Logins of deactivated people ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_deactivating_people_disables_their_logins_once_with_an_audit_event(admin):
+    leaver = PersonFactory(employee_id="E7", user=UserFactory(email="leaver@example.org"))
+    PersonFactory(employee_id="E8")  # no login
+    returning = PersonFactory(employee_id="E9", user=UserFactory(email="gone@example.org"))
+    # Someone who left earlier, whose login was disabled then.
+    User.objects.filter(pk=returning.user_id).update(is_active=False)
+    Person.objects.filter(pk=returning.pk).update(is_active=False)
+    lines = (
+        "employee_id,full_name,active",
+        "E1,Ann Boss,yes",
+        f"{admin.person.employee_id},Ada Admin,no",
+        "E9,Back Again,yes",
+    )
+    plan = plan_of(*lines, full_sync=True)
+    # E7 and E8 are missing (the full sync deactivates them), the admin's row says "no".
+    assert (plan.counts()["deactivated"], plan.counts()["updated"]) == (2, 2)
+    assert sorted(plan.logins_disabled) == sorted(
+        [(admin.user.pk, admin.person.employee_id), (leaver.user_id, "E7")]
+    )
+    assert plan.counts()["logins_disabled"] == 2
+
+    result = import_lines(*lines, full_sync=True)
+
+    assert result.counts()["logins_disabled"] == 2
+    assert dict(User.objects.values_list("email", "is_active")) == {
+        "admin@example.org": False,
+        "leaver@example.org": False,
+        "gone@example.org": False,
+    }
+    events = AuditEvent.objects.filter(action="accounts.user_deactivate").order_by("target_id")
+    assert sorted((event.target_label, event.details["person"]) for event in events) == sorted(
+        [(str(admin.user), admin.person.employee_id), (str(leaver.user), "E7")]
+    )
+    assert {event.details["reason"] for event in events} == {"hris_import"}
+    # The person who came back is active again; their login stays disabled.
+    assert Person.objects.get(employee_id="E9").is_active
+    # Importing again changes no login and writes no more events.
+    assert import_lines(*lines, full_sync=True).counts()["logins_disabled"] == 0
+    assert AuditEvent.objects.filter(action="accounts.user_deactivate").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_disabled_login_loses_its_session(coach):
+    assert coach.client.get("/").status_code == 200
+    import_lines("employee_id,full_name,active", f"{coach.person.employee_id},Cora Coach,no")
+    response = coach.client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{resolve_url(django_settings.LOGIN_URL)}?next=/"
+
+
+# --- Concurrent imports ------------------------------------------------------------------------
+
+
+def _import_in_thread(lines: tuple[str, ...], full_sync: bool, failures: list[BaseException]):
+    try:
+        import_lines(*lines, full_sync=full_sync)
+    except BaseException as error:  # reported by the test
+        failures.append(error)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_end_as_if_one_ran_after_the_other():
+    """Each import plans from what the other committed: nobody is created twice, and the full
+    sync of one never deactivates the people the other inserted, whatever the order.
+
+    On SQLite the imports rely on every transaction starting with BEGIN IMMEDIATE (the
+    settings), which serialises all writers: that is what is checked there. The test database
+    is then an in-memory one with a shared cache, whose table locks fail at once instead of
+    waiting, so threads can't run imports side by side on it as they can on a database file.
+    """
+    if connection.vendor == "sqlite":
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert connection.settings_dict["OPTIONS"]["timeout"] >= 20
+        return
+    first = ("employee_id,full_name", *(f"A{n},Person A{n}" for n in range(300)), "S1,Shared")
+    second = ("employee_id,full_name", *(f"B{n},Person B{n}" for n in range(300)), "S1,Shared")
+    failures: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_import_in_thread, args=(first, False, failures)),
+        threading.Thread(target=_import_in_thread, args=(second, True, failures)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Person.objects.count() == 601
+    active = set(Person.objects.filter(is_active=True).values_list("employee_id", flat=True))
+    # Sequentially: the full sync ran first (everyone in `first` active) or last (only the
+    # people of `second`, S1 included, active).
+    assert active in (
+        {f"A{n}" for n in range(300)} | {f"B{n}" for n in range(300)} | {"S1"},
+        {f"B{n}" for n in range(300)} | {"S1"},
+    )
+    assert AuditEvent.objects.filter(action="people.import").count() == 2

@@ -33,6 +33,7 @@ class Capped:
 
 
 def _capped(items: list[Any], total: int | None = None) -> Capped:
+    """``items`` cut to ``LIST_LIMIT``; ``total`` counts them when only the first were built."""
     shown = items[:LIST_LIMIT]
     return Capped(shown, (len(items) if total is None else total) - len(shown))
 
@@ -40,7 +41,7 @@ def _capped(items: list[Any], total: int | None = None) -> Capped:
 def _import_run_for_admin(user: User, pk: int) -> ImportRun:
     """The run ``pk`` for a programme admin: 403 for everyone else, 404 if there is none."""
     require_programme_admin(user)
-    return get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
+    return get_object_or_404(ImportRun.objects.select_related("created_by", "confirmed_by"), pk=pk)
 
 
 def _not_editable(run: ImportRun) -> bool:
@@ -56,7 +57,7 @@ def import_start(request: AuthenticatedRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 run = importing.import_run_create(
-                    content=upload.read(), filename=upload.name, actor=request.user
+                    content=upload.read(), filename=upload.name, actor=request.user, request=request
                 )
             except importing.ImportFileError as error:
                 form.add_error("file", str(error))
@@ -79,7 +80,7 @@ def import_map(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if _not_editable(run):
         return redirect("people:import_status", pk=run.pk)
     try:
-        headers = importing.import_run_table(run=run).headers
+        headers = importing.import_run_headers(run=run)
     except importing.ImportFileError as error:
         messages.error(request, f"{run.original_name} can't be read any more: {error}")
         return redirect("people:import_start")
@@ -136,7 +137,7 @@ def import_map(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     run = _import_run_for_admin(request.user, pk)
     if request.method == "POST":
-        if importing.import_run_confirm(run=run):
+        if importing.import_run_confirm(run=run, actor=request.user, request=request):
             messages.success(request, f"Import of {run.original_name} confirmed.")
         elif run.status == ImportRun.Status.UPLOADED:
             messages.info(request, "Check the preview before importing.")
@@ -149,7 +150,10 @@ def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not run.columns:
         return redirect("people:import_map", pk=run.pk)
     try:
-        plan = importing.import_run_preview(run=run)
+        plan = importing.import_run_preview(run=run, actor=request.user, request=request)
+    except importing.ImportFileGoneError as error:
+        messages.error(request, str(error))
+        return redirect("people:import_start")
     except (importing.ImportFileError, importing.ImportMappingError) as error:
         messages.error(request, str(error))
         return redirect("people:import_map", pk=run.pk)
@@ -157,9 +161,9 @@ def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "run": run,
         "plan": plan,
         "counts": plan.counts(),
-        "creates": _capped(plan.creates),
-        "updates": _capped(plan.updates),
-        "unchanged": _capped(plan.unchanged),
+        "creates": _capped(plan.first_creates(LIST_LIMIT), len(plan.create_rows)),
+        "updates": _capped(plan.first_updates(LIST_LIMIT), len(plan.update_records)),
+        "unchanged": _capped(plan.first_unchanged(LIST_LIMIT), len(plan.unchanged_people)),
         "deactivations": _capped(plan.deactivations),
         "issues": _capped(plan.issues),
         "step": 3,
@@ -170,7 +174,7 @@ def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    run = _import_run_for_admin(request.user, pk)
+    run = importing.import_run_fail_if_stuck(run=_import_run_for_admin(request.user, pk))
     issues = importing.import_run_issues(run=run)
     context = {
         "run": run,

@@ -916,6 +916,7 @@ class _Existing(NamedTuple):
     languages: tuple[str, ...]
     hire_date: date | None
     active: bool
+    user_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -953,6 +954,8 @@ class ImportPlan:
     update_records: list[UpdateRecord] = field(default_factory=list)
     unchanged_people: list[tuple[int, str, str]] = field(default_factory=list)
     deactivate_ids: list[int] = field(default_factory=list)
+    # (user id, employee id) of the logins disabled because their person is deactivated.
+    logins_disabled: list[tuple[int, str]] = field(default_factory=list)
     # Employee id → primary key of everyone already in Cadre, for resolving managers, and
     # lower-case name → primary key of the departments.
     person_ids: dict[str, int] = field(default_factory=dict)
@@ -969,6 +972,17 @@ class ImportPlan:
     @cached_property
     def unchanged(self) -> list[PersonChange]:
         return [PersonChange(*entry) for entry in self.unchanged_people]
+
+    # The first entries of each list, for a preview that shows only some: built for those.
+
+    def first_creates(self, limit: int) -> list[PersonChange]:
+        return [_creation(row) for row in self.create_rows[:limit]]
+
+    def first_updates(self, limit: int) -> list[PersonChange]:
+        return [record.change for record in self.update_records[:limit]]
+
+    def first_unchanged(self, limit: int) -> list[PersonChange]:
+        return [PersonChange(*entry) for entry in self.unchanged_people[:limit]]
 
     @property
     def can_apply(self) -> bool:
@@ -989,6 +1003,7 @@ class ImportPlan:
             "updated": len(self.update_records),
             "unchanged": len(self.unchanged_people),
             "deactivated": len(self.deactivate_ids),
+            "logins_disabled": len(self.logins_disabled),
             "skipped": self.skipped_rows if self.skip_invalid else 0,
             "invalid_rows": self.skipped_rows,
             "departments_created": len(self.new_departments),
@@ -1039,6 +1054,7 @@ class _Context:
             Cast("languages", output_field=TextField()),
             "hire_date",
             "is_active",
+            "user_id",
         )
         for values in rows:
             text = values[11]
@@ -1453,7 +1469,31 @@ class _Planner:
                         )
                     )
                     plan.deactivate_ids.append(person.pk)
+        plan.logins_disabled = self.logins_disabled(plan, context)
         return plan
+
+    def logins_disabled(self, plan: ImportPlan, context: _Context) -> list[tuple[int, str]]:
+        """The active logins, as (user id, employee id), of the people the plan deactivates.
+        Few people have a login, so they are looked up only when someone with one is."""
+        deactivated = [
+            record.change.employee_id
+            for record in plan.update_records
+            if record.values.get("is_active") is False
+        ]
+        deactivated += [change.employee_id for change in plan.deactivations]
+        user_of = {
+            context.people[employee_id].user_id: employee_id
+            for employee_id in deactivated
+            if context.people[employee_id].user_id is not None
+        }
+        active: set[int] = set()
+        for batch in _batches(list(user_of)):
+            active.update(
+                User.objects.filter(pk__in=batch, is_active=True).values_list("pk", flat=True)
+            )
+        return [
+            (user_id, employee_id) for user_id, employee_id in user_of.items() if user_id in active
+        ]
 
     def plan_create(self, plan: ImportPlan, row: _Row) -> None:
         managed = self.managed
@@ -1527,7 +1567,11 @@ class _Planner:
         )
 
     def run(self) -> ImportPlan:
-        rows = self.parse()
+        return self.plan(self.parse())
+
+    def plan(self, rows: list[_Row]) -> ImportPlan:
+        """Check the parsed ``rows`` across the file and against the database, and compare
+        them with it. ``rows`` are marked as they are checked: plan them once."""
         context = _Context()
         by_id = self.check_duplicates(rows)
         self.check_references(rows, by_id, context)
@@ -1704,7 +1748,8 @@ class _Writer:
             "updated_at",
         ]
         columns = ", ".join(self.column(name) for name in names)
-        newest = max(person_ids.values(), default=0)
+        limit = connection.features.max_query_params
+        id_batch = WRITE_BATCH_SIZE if limit is None else min(WRITE_BATCH_SIZE, limit)
         with connection.cursor() as cursor:
             for level in sorted(levels):
                 members = levels[level]
@@ -1729,13 +1774,15 @@ class _Writer:
                     for row in members
                 ]
                 self.insert(cursor, columns, values)
-                # Ids only grow, so this level's people are among those above the newest id
-                # seen so far.
-                inserted = Person.objects.filter(pk__gt=newest).values_list("employee_id", "pk")
-                for employee_id, pk in inserted:
-                    person_ids[employee_id] = pk
-                    newest = max(newest, pk)
-                missing = [row.employee_id for row in members if row.employee_id not in person_ids]
+                # Read this level's ids back by employee id, which is unique.
+                created = [row.employee_id for row in members]
+                for batch in _batches(created, id_batch):
+                    person_ids.update(
+                        Person.objects.order_by()
+                        .filter(employee_id__in=batch)
+                        .values_list("employee_id", "pk")
+                    )
+                missing = [employee_id for employee_id in created if employee_id not in person_ids]
                 if missing:
                     raise RuntimeError(f"Created people were not found again: {missing[:5]}")
 
@@ -1804,55 +1851,175 @@ def apply_import(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Plan the import against the database as it is now and write it, all in one transaction.
+    """Check the rows, then plan the import against the database as it is now and write it,
+    all in one transaction.
 
     Raises :class:`ImportInvalidError` (writing nothing) when rows have errors and
     ``skip_invalid`` is off. Every applied import leaves a ``people.import`` audit event with
     its counts, even one that changed nothing.
     """
+    planner = _Planner(
+        table=table,
+        mapping=mapping,
+        full_sync=full_sync,
+        skip_invalid=skip_invalid,
+        today=today or timezone.localdate(),
+        progress=progress,
+    )
+    # Parsing the cells needs no database, so it happens before the transaction and its lock.
+    rows = planner.parse()
     with transaction.atomic():
-        plan = plan_import(
-            table=table,
-            mapping=mapping,
-            full_sync=full_sync,
-            skip_invalid=skip_invalid,
-            today=today,
-            progress=progress,
+        return _apply_rows(
+            planner, rows, actor=actor, import_run=import_run, request=request, progress=progress
         )
-        if not plan.can_apply:
-            raise ImportInvalidError(plan)
-        if plan.has_changes:
-            _Writer(plan, progress).write()
+
+
+# Any constant that no other code in the database passes to pg_advisory_xact_lock.
+IMPORT_LOCK_KEY = 0x434144524500494D  # "CADRE\0IM"
+
+
+def _import_lock() -> None:
+    """Serialise imports: planning reads the whole organisation and writing relies on what it
+    read, so two imports must not interleave (one would insert people the other is about to
+    create, or a full sync would deactivate people the other just added).
+
+    On PostgreSQL a transaction-level advisory lock does it: the second import waits until
+    the first commits or rolls back, then plans against what the first wrote. On SQLite the
+    settings make every transaction ``BEGIN IMMEDIATE``, which takes the database's write lock
+    at the start of the outermost transaction, so imports (like every other write) are already
+    serialised there; waiting for it is bounded by the connection's ``timeout``.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+def _apply_rows(
+    planner: "_Planner",
+    rows: list[_Row],
+    *,
+    actor: User | None,
+    import_run: ImportRun | None,
+    request: HttpRequest | None,
+    progress: Progress | None,
+) -> ImportResult:
+    """Plan the parsed ``rows`` and write them. Runs inside the caller's transaction."""
+    _import_lock()
+    plan = planner.plan(rows)
+    if not plan.can_apply:
+        raise ImportInvalidError(plan)
+    if plan.has_changes:
+        _Writer(plan, progress).write()
+    _disable_logins(plan, actor=actor, import_run=import_run, request=request)
+    audit_record(
+        actor=actor,
+        action="people.import",
+        target=import_run,
+        request=request,
+        details={
+            **plan.counts(),
+            "full_sync": planner.full_sync,
+            "skip_invalid": planner.skip_invalid,
+        },
+    )
+    return ImportResult(plan)
+
+
+def _disable_logins(
+    plan: ImportPlan,
+    *,
+    actor: User | None,
+    import_run: ImportRun | None,
+    request: HttpRequest | None,
+) -> None:
+    """Disable the logins of the people the import deactivated, with one audit event each.
+
+    A login is not enabled again when its person comes back: an admin re-invites them.
+    Deactivating someone with a login is rare, so one event per login costs little.
+    """
+    if not plan.logins_disabled:
+        return
+    employee_ids = dict(plan.logins_disabled)
+    users: list[User] = []
+    for batch in _batches(list(employee_ids)):
+        users += User.objects.select_for_update().filter(pk__in=batch, is_active=True)
+    for batch in _batches([user.pk for user in users]):
+        User.objects.filter(pk__in=batch).update(is_active=False)
+    for user in users:
+        user.is_active = False
         audit_record(
             actor=actor,
-            action="people.import",
-            target=import_run,
+            action="accounts.user_deactivate",
+            target=user,
             request=request,
-            details={**plan.counts(), "full_sync": full_sync, "skip_invalid": skip_invalid},
+            details={
+                "reason": "hris_import",
+                "person": employee_ids[user.pk],
+                "import_run": import_run.pk if import_run is not None else None,
+            },
         )
-    return ImportResult(plan)
 
 
 # --- Import runs: the web flow and its background task -------------------------------------
 
 
-def import_run_create(*, content: bytes, filename: str, actor: User) -> ImportRun:
-    """Keep an uploaded file for importing, after checking that it can be read."""
+class ImportFileGoneError(ImportFileError):
+    """The run's uploaded file has been deleted: the run finished or was abandoned."""
+
+
+# A run still running this long after its last progress was left behind by a worker that
+# stopped (a crash, a deploy): it is marked failed. Imports of 100,000 people take seconds.
+RUN_STUCK_AFTER = timedelta(hours=2)
+# Files of runs neither confirmed nor finished after this long are deleted.
+RUN_ABANDONED_AFTER = timedelta(days=7)
+
+
+def import_run_create(
+    *, content: bytes, filename: str, actor: User, request: HttpRequest | None = None
+) -> ImportRun:
+    """Keep an uploaded file for importing, after checking that it can be read; its column
+    names are kept on the run, so that the mapping page needn't read the file again."""
     table = read_table(content=content, filename=filename)
     run = ImportRun(
         original_name=PurePath(filename).name[:255],
         rows_total=len(table.rows),
+        headers=list(table.headers),
         created_by=actor,
     )
-    run.file.save(PurePath(filename).name or "import", ContentFile(content), save=False)
-    run.save()
+    with transaction.atomic():
+        run.file.save(PurePath(filename).name or "import", ContentFile(content), save=False)
+        run.save()
+        audit_record(
+            actor=actor,
+            action="people.import_upload",
+            target=run,
+            request=request,
+            details={"file": run.original_name, "bytes": len(content), "rows": run.rows_total},
+        )
     return run
 
 
 def import_run_table(*, run: ImportRun) -> Table:
-    with run.file.open("rb") as stored:
-        content = stored.read()
+    """The table of the run's file; :class:`ImportFileGoneError` once the file is deleted."""
+    gone = ImportFileGoneError(
+        f"The uploaded file {run.original_name} is no longer kept; upload it again."
+    )
+    if not run.file:
+        raise gone
+    try:
+        with run.file.open("rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        raise gone from None
     return read_table(content=content, filename=run.original_name)
+
+
+def import_run_headers(*, run: ImportRun) -> tuple[str, ...]:
+    """The column names of the run's file, as kept at upload."""
+    if run.headers:
+        return tuple(str(header) for header in run.headers)
+    # Runs uploaded before the column names were kept: read them from the file.
+    return import_run_table(run=run).headers
 
 
 def import_run_mapping(*, run: ImportRun) -> ColumnMapping:
@@ -1890,46 +2057,74 @@ def import_run_configure(
     return run
 
 
-def import_run_preview(*, run: ImportRun) -> ImportPlan:
-    """The plan of a run with its chosen mapping and options; marks the run as previewed."""
+def import_run_preview(
+    *, run: ImportRun, actor: User, request: HttpRequest | None = None
+) -> ImportPlan:
+    """The plan of a run with its chosen mapping and options; marks the run as previewed.
+
+    A preview shows HR data from every row to ``actor``, so each one is audited.
+    """
     plan = plan_import(
         table=import_run_table(run=run),
         mapping=import_run_mapping(run=run),
         full_sync=run.full_sync,
         skip_invalid=run.skip_invalid,
     )
-    if run.status == ImportRun.Status.UPLOADED:
-        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.UPLOADED).update(
-            status=ImportRun.Status.PREVIEWED
+    with transaction.atomic():
+        if run.status == ImportRun.Status.UPLOADED:
+            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.UPLOADED).update(
+                status=ImportRun.Status.PREVIEWED
+            )
+            run.status = ImportRun.Status.PREVIEWED
+        audit_record(
+            actor=actor,
+            action="people.import_preview",
+            target=run,
+            request=request,
+            details={"rows": plan.rows_total, "full_sync": run.full_sync},
         )
-        run.status = ImportRun.Status.PREVIEWED
     return plan
 
 
-def import_run_confirm(*, run: ImportRun) -> bool:
-    """Queue a previewed run for importing. Returns False when it was already confirmed: the
-    status moves from previewed to queued in one conditional UPDATE, so two confirmations
-    can't both queue it."""
+def import_run_confirm(*, run: ImportRun, actor: User, request: HttpRequest | None = None) -> bool:
+    """Queue a previewed run for importing, on behalf of ``actor``, who the import is credited
+    to. Returns False when it was already confirmed: the status moves from previewed to queued
+    in one conditional UPDATE, so two confirmations can't both queue it. The task is enqueued
+    in the same transaction, so a failure to enqueue leaves the run previewed."""
     from cadre.people.tasks import import_run_apply
 
-    queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PREVIEWED).update(
-        status=ImportRun.Status.QUEUED, rows_done=0
-    )
-    if not queued:
-        return False
-    try:
-        import_run_apply.enqueue(run_id=run.pk)
-    except Exception:
-        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
-            status=ImportRun.Status.PREVIEWED
+    with transaction.atomic():
+        now = timezone.now()
+        queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PREVIEWED).update(
+            status=ImportRun.Status.QUEUED, rows_done=0, confirmed_by=actor, confirmed_at=now
         )
-        raise
+        if not queued:
+            return False
+        run.status, run.confirmed_by, run.confirmed_at = ImportRun.Status.QUEUED, actor, now
+        audit_record(
+            actor=actor,
+            action="people.import_confirm",
+            target=run,
+            request=request,
+            details={"full_sync": run.full_sync, "skip_invalid": run.skip_invalid},
+        )
+        import_run_apply.enqueue(run_id=run.pk)
+    return True
+
+
+def _stored_file_delete(name: str) -> bool:
+    """Delete the stored file ``name`` of a run; False when there is none."""
+    if not name:
+        return False
+    ImportRun._meta.get_field("file").storage.delete(name)
     return True
 
 
 def _run_finish(
     run_id: int, *, status: str, summary: dict[str, Any], issues: Sequence[Issue | str]
 ) -> None:
+    """Record the outcome of a run. The stored file is no longer referenced: delete it with
+    :func:`_stored_file_delete` once this is committed."""
     stored = [
         issue.as_dict()
         if isinstance(issue, Issue)
@@ -1941,6 +2136,7 @@ def _run_finish(
         summary={**summary, "issues_total": len(issues)},
         errors=stored,
         finished_at=timezone.now(),
+        file="",
     )
 
 
@@ -1948,44 +2144,44 @@ def import_run_execute(*, run_id: int) -> dict[str, int]:
     """Import a queued run; what the background task does. Returns the counts.
 
     Only the first caller for a queued run does anything: the status moves from queued to
-    running in one conditional UPDATE. The rows are checked once outside the transaction,
-    with progress saved to ``rows_done`` as they are, so that a bad file fails without taking
-    any lock; then :func:`apply_import` checks them again against the database of that moment
-    and writes, in one transaction.
+    running in one conditional UPDATE. The cells are parsed outside the transaction, with
+    progress saved to ``rows_done`` (and the time to ``progress_at``) as they are; then the
+    rows are checked against the database of that moment and written, and the outcome saved,
+    in one transaction. The uploaded file is deleted whatever the outcome.
     """
     claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING, rows_done=0
+        status=ImportRun.Status.RUNNING, rows_done=0, progress_at=timezone.now()
     )
     if not claimed:
         return {}
-    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    run = ImportRun.objects.select_related("confirmed_by").get(pk=run_id)
     last_saved = [0]
 
     def save_progress(phase: str, done: int, total: int) -> None:
         if phase == "checking" and done != last_saved[0]:
             last_saved[0] = done
-            ImportRun.objects.filter(pk=run_id).update(rows_done=done, rows_total=total)
+            ImportRun.objects.filter(pk=run_id).update(
+                rows_done=done, rows_total=total, progress_at=timezone.now()
+            )
 
     try:
-        table = import_run_table(run=run)
-        mapping = import_run_mapping(run=run)
-        plan = plan_import(
-            table=table,
-            mapping=mapping,
+        planner = _Planner(
+            table=import_run_table(run=run),
+            mapping=import_run_mapping(run=run),
             full_sync=run.full_sync,
             skip_invalid=run.skip_invalid,
+            today=timezone.localdate(),
             progress=save_progress,
         )
-        if not plan.can_apply:
-            raise ImportInvalidError(plan)
+        rows = planner.parse()
         with transaction.atomic():
-            result = apply_import(
-                table=table,
-                mapping=mapping,
-                full_sync=run.full_sync,
-                skip_invalid=run.skip_invalid,
-                actor=run.created_by,
+            result = _apply_rows(
+                planner,
+                rows,
+                actor=run.confirmed_by,
                 import_run=run,
+                request=None,
+                progress=save_progress,
             )
             ImportRun.objects.filter(pk=run_id).update(rows_done=result.plan.rows_total)
             _run_finish(
@@ -2012,7 +2208,95 @@ def import_run_execute(*, run_id: int) -> dict[str, int]:
             issues=["The import stopped on an unexpected error; nothing was written."],
         )
         raise
+    finally:
+        _stored_file_delete(run.file.name or "")
     return {}
+
+
+STUCK_MESSAGE = (
+    "The import stopped without finishing, probably because its worker was restarted; "
+    "nothing was written. Upload the file again to import it."
+)
+ABANDONED_MESSAGE = (
+    "The import was not confirmed within {days} days; the uploaded file was deleted. "
+    "Upload the file again to import it."
+)
+
+
+def _runs_fail(runs: Iterable[ImportRun], message: str) -> tuple[int, int]:
+    """Mark ``runs`` failed with ``message`` and delete their files; a run that changed
+    status meanwhile is left alone. Returns how many runs failed and files were deleted."""
+    failed = deleted = 0
+    for run in runs:
+        with transaction.atomic():
+            changed = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+                status=ImportRun.Status.FAILED,
+                summary={"issues_total": 1},
+                errors=[
+                    {"row": 0, "column": "", "field": "", "message": message, "severity": "error"}
+                ],
+                finished_at=timezone.now(),
+                file="",
+            )
+        if changed:
+            failed += 1
+            deleted += _stored_file_delete(run.file.name or "")
+    return failed, deleted
+
+
+def _stuck_since(now: datetime) -> datetime:
+    return now - RUN_STUCK_AFTER
+
+
+def import_run_fail_if_stuck(*, run: ImportRun, now: datetime | None = None) -> ImportRun:
+    """Mark ``run`` failed if it has been running without progress for longer than
+    :data:`RUN_STUCK_AFTER`; returns the run as it is now."""
+    if run.status != ImportRun.Status.RUNNING:
+        return run
+    since = run.progress_at or run.confirmed_at or run.created_at
+    if since >= _stuck_since(now or timezone.now()):
+        return run
+    _runs_fail([run], STUCK_MESSAGE)
+    run.refresh_from_db()
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    stuck: int
+    abandoned: int
+    files_deleted: int
+
+
+def import_runs_prune(*, now: datetime | None = None) -> PruneResult:
+    """Tidy up import runs: fail the ones stuck running, fail the ones neither confirmed nor
+    finished for :data:`RUN_ABANDONED_AFTER`, and delete every stored file a finished run
+    still has (runs finished before files were deleted on finishing). The runs themselves,
+    with their counts and problems, are kept."""
+    now = now or timezone.now()
+    stuck_since = _stuck_since(now)
+    stuck, stuck_files = _runs_fail(
+        [
+            run
+            for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+            if (run.progress_at or run.confirmed_at or run.created_at) < stuck_since
+        ],
+        STUCK_MESSAGE,
+    )
+    abandoned, abandoned_files = _runs_fail(
+        ImportRun.objects.filter(
+            status__in=EDITABLE_STATUSES, created_at__lt=now - RUN_ABANDONED_AFTER
+        ),
+        ABANDONED_MESSAGE.format(days=RUN_ABANDONED_AFTER.days),
+    )
+    files_deleted = stuck_files + abandoned_files
+    finished = ImportRun.objects.filter(
+        status__in=(ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
+    ).exclude(file="")
+    for run in finished:
+        if ImportRun.objects.filter(pk=run.pk, file=run.file.name).update(file=""):
+            files_deleted += _stored_file_delete(run.file.name or "")
+    return PruneResult(stuck=stuck, abandoned=abandoned, files_deleted=files_deleted)
 
 
 def import_run_issues(*, run: ImportRun) -> list[Issue]:
