@@ -1,15 +1,18 @@
 """``cadre import-people``: the HRIS import from the command line."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
 from cadre.cli import main
-from cadre.people.models import ImportMapping, Person
+from cadre.people.importing import import_run_create
+from cadre.people.models import ImportMapping, ImportRun, Person
 from tests.factories import PersonFactory
 
 FILES = Path(__file__).resolve().parent / "files"
@@ -273,3 +276,15 @@ def test_console_script_exits_non_zero_on_bad_input(export, capsys):
     assert capsys.readouterr().err.startswith(
         "CommandError: 2 rows have errors; nothing was imported.\n"
     )
+
+
+@pytest.mark.django_db
+def test_import_runs_prune_reports_what_it_did(admin):
+    run = import_run_create(content=GOOD.encode(), filename="old.csv", actor=admin.user)
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=8))
+    out = StringIO()
+    call_command("import_runs_prune", stdout=out)
+    assert out.getvalue() == (
+        "0 stuck and 1 abandoned import runs marked failed; 1 uploaded files deleted.\n"
+    )
+    assert ImportRun.objects.get().status == ImportRun.Status.FAILED

@@ -1,14 +1,19 @@
 """The HRIS import pages: upload → map → preview → confirm → status."""
 
-import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from datetime import timedelta
 
-from cadre.accounts.models import AuditEvent
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cadre.accounts.models import AuditEvent, Role
 from cadre.people import importing
 from cadre.people.importing import ColumnMapping
 from cadre.people.models import ImportMapping, ImportRun, Person
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, RoleGrantFactory, UserFactory
 
 EXPORT = (
     "EmployeeNumber,Name,WorkEmail,Department,JobLevel,ManagerId\n"
@@ -125,6 +130,21 @@ def test_upload_keeps_the_file_and_goes_to_mapping(admin):
     )
     with run.file.open("rb") as stored:
         assert stored.read() == EXPORT.encode()
+    assert run.headers == [
+        "EmployeeNumber",
+        "Name",
+        "WorkEmail",
+        "Department",
+        "JobLevel",
+        "ManagerId",
+    ]
+    event = AuditEvent.objects.get(action="people.import_upload")
+    assert (event.actor, event.target_id, event.ip_address, event.details) == (
+        admin.user,
+        str(run.pk),
+        "127.0.0.1",
+        {"file": "export.csv", "bytes": len(EXPORT.encode()), "rows": 2},
+    )
 
 
 @pytest.mark.parametrize(
@@ -453,3 +473,114 @@ def test_status_queries_do_not_grow_with_rows(admin, django_assert_num_queries, 
     with django_assert_num_queries(5):
         response = admin.client.get(reverse("people:import_status", args=[run.pk]))
     assert len(response.context["issues"].items) == rows
+
+
+# --- Who uploaded, previewed and confirmed --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_import_is_credited_to_the_admin_who_confirmed_it(admin):
+    run = make_run(admin)
+    confirmer = UserFactory(email="second@example.org")
+    RoleGrantFactory(user=confirmer, role=Role.PROGRAMME_ADMIN)
+    client = Client()
+    client.force_login(confirmer)
+    preview_url = reverse("people:import_preview", args=[run.pk])
+    client.get(preview_url)
+    client.post(preview_url)
+    run.refresh_from_db()
+    assert (run.status, run.created_by, run.confirmed_by) == ("succeeded", admin.user, confirmer)
+    assert run.confirmed_at is not None
+    events = {
+        event.action: (event.actor, event.target_id, event.ip_address)
+        for event in AuditEvent.objects.filter(action__startswith="people.import")
+    }
+    assert events == {
+        "people.import_upload": (admin.user, str(run.pk), None),
+        "people.import_preview": (confirmer, str(run.pk), "127.0.0.1"),
+        "people.import_confirm": (confirmer, str(run.pk), "127.0.0.1"),
+        "people.import": (confirmer, str(run.pk), None),
+    }
+    page = client.get(reverse("people:import_status", args=[run.pk])).content.decode()
+    assert f"by {confirmer}" in page
+
+
+@pytest.mark.django_db
+def test_every_preview_is_audited(admin):
+    run = make_run(admin)
+    for _ in range(2):
+        admin.client.get(reverse("people:import_preview", args=[run.pk]))
+    events = AuditEvent.objects.filter(action="people.import_preview")
+    assert [(event.actor, event.details) for event in events] == 2 * [
+        (admin.user, {"rows": 2, "full_sync": False})
+    ]
+
+
+# --- Files: read once at upload, deleted when done -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_mapping_page_does_not_read_the_file(admin):
+    run = make_run(admin, configured=False)
+    default_storage.delete(run.file.name)
+    response = admin.client.get(reverse("people:import_map", args=[run.pk]))
+    assert response.status_code == 200
+    assert response.context["form"].headers == [
+        "EmployeeNumber",
+        "Name",
+        "WorkEmail",
+        "Department",
+        "JobLevel",
+        "ManagerId",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_run_whose_file_is_gone_says_so(admin):
+    run = make_run(admin)
+    default_storage.delete(run.file.name)
+    response = admin.client.get(reverse("people:import_preview", args=[run.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("people:import_start"), 302)]
+    assert (
+        "The uploaded file export.csv is no longer kept; upload it again."
+        in response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_status_page_fails_a_stuck_run(admin):
+    run = make_run(admin)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, progress_at=timezone.now() - timedelta(hours=3)
+    )
+    response = admin.client.get(reverse("people:import_status", args=[run.pk]))
+    page = response.content.decode()
+    assert response.context["in_progress"] is False
+    assert "Not imported" in page
+    assert "probably because its worker was restarted" in page
+    run.refresh_from_db()
+    assert (run.status, run.file.name) == (ImportRun.Status.FAILED, "")
+
+
+# --- The preview builds only what it shows ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_preview_builds_only_the_entries_it_shows(admin):
+    run = make_run(admin, people_rows(150))
+    response = admin.client.get(reverse("people:import_preview", args=[run.pk]))
+    creates = response.context["creates"]
+    assert (len(creates.items), creates.more) == (100, 50)
+    assert [person.employee_id for person in creates.items[:2]] == ["E0", "E1"]
+    plan = response.context["plan"]
+    assert "creates" not in vars(plan)
+    assert "unchanged" not in vars(plan)
+
+
+@pytest.mark.django_db
+def test_the_preview_counts_the_logins_it_disables(admin, coach):
+    run = make_run(admin, EXPORT, full_sync=True)
+    response = admin.client.get(reverse("people:import_preview", args=[run.pk]))
+    assert response.context["counts"]["logins_disabled"] == 2
+    page = response.content.decode()
+    assert "2 of the people this import deactivates have a login; they are disabled too" in page

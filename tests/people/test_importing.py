@@ -3,13 +3,15 @@
 import io
 import threading
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.shortcuts import resolve_url
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -30,7 +32,9 @@ from cadre.people.importing import (
     import_run_configure,
     import_run_create,
     import_run_execute,
+    import_run_fail_if_stuck,
     import_run_issues,
+    import_runs_prune,
     mapping_problems,
     plan_import,
     read_table,
@@ -1230,3 +1234,95 @@ def test_two_imports_at_once_end_as_if_one_ran_after_the_other():
         {f"B{n}" for n in range(300)} | {"S1"},
     )
     assert AuditEvent.objects.filter(action="people.import").count() == 2
+
+
+# --- Run files, stuck and abandoned runs --------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("valid", [True, False])
+def test_a_finished_run_deletes_its_file_and_keeps_its_outcome(admin, valid):
+    rows = (HEADER, CHIEF, REPORT if valid else "E2,Bob,bob@,Sales,Rep,3,E1,,,,,")
+    run = queued_run(admin, "\n".join(rows))
+    name = run.file.name
+    assert default_storage.exists(name)
+    import_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.file.name) == (
+        ImportRun.Status.SUCCEEDED if valid else ImportRun.Status.FAILED,
+        "",
+    )
+    assert not default_storage.exists(name)
+    assert run.summary["rows"] == 2
+    assert run.summary["created"] == (2 if valid else 1)
+
+
+@pytest.mark.django_db
+def test_the_worker_reads_the_organisation_once(admin):
+    run = queued_run(admin, "\n".join((HEADER, CHIEF, REPORT)))
+    with CaptureQueriesContext(connection) as captured:
+        import_run_execute(run_id=run.pk)
+    everyone = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and '"people_person"."time_zone"' in query["sql"]
+    ]
+    assert len(everyone) == 1
+
+
+@pytest.mark.django_db
+def test_a_run_without_progress_for_two_hours_is_failed(admin):
+    run = queued_run(admin, "\n".join((HEADER, CHIEF)))
+    name = run.file.name
+    started = timezone.now() - timedelta(hours=3)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, progress_at=started)
+    run.refresh_from_db()
+    assert import_run_fail_if_stuck(run=run, now=started + timedelta(hours=1)).status == "running"
+    run = import_run_fail_if_stuck(run=run)
+    assert run.status == ImportRun.Status.FAILED
+    assert [str(issue.message) for issue in import_run_issues(run=run)] == [
+        "The import stopped without finishing, probably because its worker was restarted; "
+        "nothing was written. Upload the file again to import it."
+    ]
+    assert (run.file.name, default_storage.exists(name)) == ("", False)
+
+
+@pytest.mark.django_db
+def test_prune_fails_stuck_and_abandoned_runs_and_deletes_leftover_files(admin):
+    now = timezone.now()
+    fresh = import_run_create(content=b"employee_id\nE1\n", filename="a.csv", actor=admin.user)
+    old = import_run_create(content=b"employee_id\nE1\n", filename="b.csv", actor=admin.user)
+    stuck = import_run_create(content=b"employee_id\nE1\n", filename="c.csv", actor=admin.user)
+    done = import_run_create(content=b"employee_id\nE1\n", filename="d.csv", actor=admin.user)
+    ImportRun.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=8))
+    ImportRun.objects.filter(pk=stuck.pk).update(
+        status=ImportRun.Status.RUNNING, progress_at=now - timedelta(hours=3)
+    )
+    # Finished before files were deleted on finishing.
+    ImportRun.objects.filter(pk=done.pk).update(
+        status=ImportRun.Status.SUCCEEDED, summary={"created": 1}
+    )
+    names = {run.pk: run.file.name for run in (fresh, old, stuck, done)}
+
+    result = import_runs_prune(now=now)
+
+    assert (result.stuck, result.abandoned, result.files_deleted) == (1, 1, 3)
+    after = {run.pk: run for run in ImportRun.objects.all()}
+    assert [after[run.pk].status for run in (fresh, old, stuck, done)] == [
+        "uploaded",
+        "failed",
+        "failed",
+        "succeeded",
+    ]
+    assert import_run_issues(run=after[old.pk])[0].message == (
+        "The import was not confirmed within 7 days; the uploaded file was deleted. "
+        "Upload the file again to import it."
+    )
+    assert after[done.pk].summary == {"created": 1}
+    assert {pk: default_storage.exists(name) for pk, name in names.items()} == {
+        fresh.pk: True,
+        old.pk: False,
+        stuck.pk: False,
+        done.pk: False,
+    }
+    assert import_runs_prune(now=now) == type(result)(stuck=0, abandoned=0, files_deleted=0)
