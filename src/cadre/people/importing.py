@@ -40,7 +40,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import TextField
+from django.db.models import CharField, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
@@ -174,15 +174,22 @@ FIELDS: tuple[ImportField, ...] = (
 FIELDS_BY_NAME: dict[str, ImportField] = {spec.name: spec for spec in FIELDS}
 FIELD_NAMES: tuple[str, ...] = tuple(FIELDS_BY_NAME)
 
-# Longest values the model accepts.
+
+def _max_length(model: type[Person] | type[Department], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField), name
+    assert field.max_length is not None, name
+    return field.max_length
+
+
+# Longest values the model accepts, for the fields whose cells are taken as text.
 MAX_LENGTHS = {
-    "employee_id": 64,
-    "full_name": 200,
-    "preferred_name": 100,
-    "department": 150,
-    "job_title": 200,
-    "location": 150,
-    "manager_employee_id": 64,
+    **{
+        name: _max_length(Person, name)
+        for name in ("employee_id", "full_name", "preferred_name", "job_title", "location")
+    },
+    "department": _max_length(Department, "name"),
+    "manager_employee_id": _max_length(Person, "employee_id"),
 }
 LEVEL_MIN, LEVEL_MAX = 1, 99
 TENURE_MAX = 100
@@ -772,15 +779,9 @@ def _parse_left(text: str) -> bool:
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "employee_id": _text_parser("employee_id"),
-    "full_name": _text_parser("full_name"),
-    "preferred_name": _text_parser("preferred_name"),
+    **{name: _text_parser(name) for name in MAX_LENGTHS},
     "email": _parse_email,
-    "department": _text_parser("department"),
-    "job_title": _text_parser("job_title"),
     "level": _parse_level,
-    "manager_employee_id": _text_parser("manager_employee_id"),
-    "location": _text_parser("location"),
     "time_zone": _parse_time_zone,
     "languages": _parse_languages,
     "hire_date": _parse_date,
@@ -795,20 +796,9 @@ MEMOISED_FIELDS = frozenset(
 
 # The attribute of a parsed row that each field fills ("left" fills "active", inverted).
 _ATTRIBUTES = {
-    "employee_id": "employee_id",
-    "full_name": "full_name",
-    "preferred_name": "preferred_name",
-    "email": "email",
-    "department": "department",
-    "job_title": "job_title",
-    "level": "level",
+    **{spec.name: spec.name for spec in FIELDS},
     "manager_employee_id": "manager",
-    "location": "location",
-    "time_zone": "time_zone",
-    "languages": "languages",
-    "hire_date": "hire_date",
     "tenure_years": "tenure",
-    "active": "active",
     "left": "active",
 }
 
