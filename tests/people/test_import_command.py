@@ -288,3 +288,20 @@ def test_import_runs_prune_reports_what_it_did(admin):
         "0 stuck and 1 abandoned import runs marked failed; 1 uploaded files deleted.\n"
     )
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_the_command_says_how_many_logins_it_disables(export, coach):
+    path = export(f"EmployeeNumber,Name,Active\n{coach.person.employee_id},Cora Coach,no\n")
+    out = StringIO()
+    call_command("import_people", str(path), "--dry-run", stdout=out)
+    assert "Would disable 1 login of deactivated people; they stay disabled if the people " in (
+        out.getvalue()
+    )
+    coach.user.refresh_from_db()
+    assert coach.user.is_active
+    out = StringIO()
+    call_command("import_people", str(path), stdout=out)
+    assert "Disabled 1 login of deactivated people;" in out.getvalue()
+    coach.user.refresh_from_db()
+    assert not coach.user.is_active

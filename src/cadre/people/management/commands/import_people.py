@@ -229,6 +229,13 @@ class Command(BaseCommand):
                     f"{'department' if departments == 1 else 'departments'} created."
                 )
             )
+        logins = counts["logins_disabled"]
+        if logins:
+            self.stdout.write(
+                f"{'Would disable' if dry_run else 'Disabled'} {logins} "
+                f"{'login' if logins == 1 else 'logins'} of deactivated people; "
+                "they stay disabled if the people come back."
+            )
         if verbosity >= 2:
             for change in plan.creates:
                 self.stdout.write(f"  create {change.employee_id} {change.name}")
