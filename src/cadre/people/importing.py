@@ -1929,9 +1929,9 @@ def _disable_logins(
     """
     if not plan.logins_disabled:
         return
-    employee_ids = dict(plan.logins_disabled)
+    employee_id_of = dict(plan.logins_disabled)
     users: list[User] = []
-    for batch in _batches(list(employee_ids)):
+    for batch in _batches(list(employee_id_of)):
         users += User.objects.select_for_update().filter(pk__in=batch, is_active=True)
     for batch in _batches([user.pk for user in users]):
         User.objects.filter(pk__in=batch).update(is_active=False)
@@ -1944,7 +1944,7 @@ def _disable_logins(
             request=request,
             details={
                 "reason": "hris_import",
-                "person": employee_ids[user.pk],
+                "person": employee_id_of[user.pk],
                 "import_run": import_run.pk if import_run is not None else None,
             },
         )
