@@ -9,9 +9,12 @@ background task:
 - :func:`suggest_columns` guesses a :class:`ColumnMapping` from the file's headers;
 - :func:`plan_import` checks every row against the mapping and the database and returns an
   :class:`ImportPlan` (creates, updates, unchanged, deactivations, errors). It never writes;
-- :func:`apply_import` plans again inside a transaction and writes the plan, or nothing;
+- :func:`apply_import` parses the rows, then plans against the database inside a transaction
+  that holds the import lock, and writes the plan, or nothing; people it deactivates lose
+  their logins;
 - the ``import_run_*`` functions move an :class:`ImportRun` through upload, mapping, preview,
-  confirmation and execution; :func:`import_mapping_save` keeps a mapping for next time.
+  confirmation and execution, and :func:`import_runs_prune` fails stuck and abandoned runs
+  and deletes their files; :func:`import_mapping_save` keeps a mapping for next time.
 
 Speed matters (100,000 people in seconds): existing people are read in one query as tuples,
 rows are checked in plain Python, and only changed rows and fields are written, in batches.
