@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cadre.accounts.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,34 @@ def test_pages_send_a_strict_content_security_policy(coach):
     assert "style-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_password_resets_are_limited_per_email_without_revealing_it(coach, mailoutbox):
+    responses = [
+        Client().post(
+            reverse("password_reset"), {"email": "coach@example.org"}, REMOTE_ADDR=f"10.1.0.{n}"
+        )
+        for n in range(5)
+    ]
+
+    assert [r.status_code for r in responses] == [302] * 5
+    assert {r.url for r in responses} == {reverse("password_reset_done")}
+    assert len(mailoutbox) == 3
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="accounts.password_reset")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert (
+        actions
+        == ["accounts.password_reset_request"] * 3 + ["accounts.password_reset_throttled"] * 2
+    )
+
+
+def test_password_resets_are_limited_per_client_address(db, mailoutbox):
+    users = [UserFactory(email=f"person{n}@example.org") for n in range(12)]
+    for user in users:
+        Client().post(reverse("password_reset"), {"email": user.email}, REMOTE_ADDR="10.2.0.1")
+
+    assert len(mailoutbox) == 10
+    assert AuditEvent.objects.filter(action="accounts.password_reset_throttled").count() == 2

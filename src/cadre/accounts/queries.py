@@ -59,6 +59,19 @@ def audit_events(
     return events
 
 
+def password_reset_requests_since(
+    *, since: datetime, email: str, address: str | None
+) -> tuple[int, int]:
+    """How many password resets were asked for since ``since``: for this e-mail, and from this
+    address. The audit log is the record, so the limit holds across every web process."""
+    recent = AuditEvent.objects.filter(
+        action="accounts.password_reset_request", occurred_at__gte=since
+    )
+    for_email = recent.filter(details__email=email).count()
+    from_address = recent.filter(ip_address=address).count() if address else 0
+    return for_email, from_address
+
+
 def audit_actions() -> list[str]:
     """Every action name that occurs in the log, for the filter's choices."""
     return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

@@ -1,5 +1,6 @@
 """Writes for accounts: the audit log, roles and invitations. The only way these change."""
 
+from datetime import timedelta
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -8,10 +9,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from cadre.accounts.models import AuditEvent, Role, RoleGrant, User
+from cadre.accounts.queries import password_reset_requests_since
 
 
 def _client_address(request: HttpRequest | None) -> tuple[str | None, str]:
@@ -113,3 +116,29 @@ def password_link_send(*, user: User, request: HttpRequest, invitation: bool) ->
     subject = "You are invited to Cadre" if invitation else "Reset your Cadre password"
     body = render_to_string("accounts/email/password_link.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESETS_PER_EMAIL = 3
+PASSWORD_RESETS_PER_ADDRESS = 10
+
+
+def password_reset_admit(*, email: str, request: HttpRequest) -> bool:
+    """Whether to send a password-reset e-mail now: at most a few an hour per e-mail address
+    and per client address, so nobody can flood an inbox. Each request is audited, and the
+    audit log is what is counted."""
+    email = email.strip().lower()
+    address = get_client_ip_address(request) or None
+    for_email, from_address = password_reset_requests_since(
+        since=timezone.now() - PASSWORD_RESET_WINDOW, email=email, address=address
+    )
+    admitted = for_email < PASSWORD_RESETS_PER_EMAIL and from_address < PASSWORD_RESETS_PER_ADDRESS
+    audit_record(
+        actor=None,
+        action="accounts.password_reset_request"
+        if admitted
+        else "accounts.password_reset_throttled",
+        request=request,
+        details={"email": email},
+    )
+    return admitted

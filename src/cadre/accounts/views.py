@@ -3,14 +3,14 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from cadre.accounts.access import require_programme_admin
 from cadre.accounts.forms import AuditFilterForm
 from cadre.accounts.http import AuthenticatedRequest
 from cadre.accounts.queries import audit_actions, audit_events
-from cadre.accounts.services import audit_record
+from cadre.accounts.services import audit_record, password_reset_admit
 
 AUDIT_PAGE_SIZE = 50
 
@@ -39,6 +39,16 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode(), "section": "audit"}
     template = "accounts/audit_log.html#results" if request.htmx else "accounts/audit_log.html"
     return render(request, template, context)
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Ask for a password-reset e-mail, at most a few per e-mail address and per client address
+    an hour. Over the limit the page looks the same, so it reveals nothing, but sends nothing."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if not password_reset_admit(email=form.cleaned_data["email"], request=self.request):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
