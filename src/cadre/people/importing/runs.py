@@ -1,0 +1,396 @@
+"""Import runs: the web flow and its background task. An :class:`ImportRun` moves through
+upload, mapping, preview, confirmation and execution; :func:`import_runs_prune` fails
+stuck and abandoned runs and deletes their files.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cadre.accounts.models import User
+from cadre.accounts.services import audit_record
+from cadre.people.importing.mapping import (
+    ColumnMapping,
+    ImportMappingError,
+    import_mapping_save,
+    mapping_from_json,
+)
+from cadre.people.importing.planning import (
+    ImportInvalidError,
+    ImportPlan,
+    Issue,
+    _Planner,
+    plan_import,
+)
+from cadre.people.importing.reading import ImportFileError, Table, read_table
+from cadre.people.importing.writing import _apply_rows
+from cadre.people.models import ImportRun
+
+# Runs keep at most this many issues; the summary still counts all of them.
+STORED_ISSUES_LIMIT = 1000
+
+
+class ImportRunStateError(ValueError):
+    """The import run is not in a state that allows this step (e.g. it is already running)."""
+
+
+class ImportFileGoneError(ImportFileError):
+    """The run's uploaded file has been deleted: the run finished or was abandoned."""
+
+
+# A run still running this long after its last progress was left behind by a worker that
+# stopped (a crash, a deploy): it is marked failed. Imports of 100,000 people take seconds.
+RUN_STUCK_AFTER = timedelta(hours=2)
+# Files of runs neither confirmed nor finished after this long are deleted.
+RUN_ABANDONED_AFTER = timedelta(days=7)
+
+
+def import_run_create(
+    *, content: bytes, filename: str, actor: User, request: HttpRequest | None = None
+) -> ImportRun:
+    """Keep an uploaded file for importing, after checking that it can be read; its column
+    names are kept on the run, so that the mapping page needn't read the file again."""
+    table = read_table(content=content, filename=filename)
+    run = ImportRun(
+        original_name=PurePath(filename).name[:255],
+        rows_total=len(table.rows),
+        headers=list(table.headers),
+        created_by=actor,
+    )
+    with transaction.atomic():
+        run.file.save(PurePath(filename).name or "import", ContentFile(content), save=False)
+        run.save()
+        audit_record(
+            actor=actor,
+            action="people.import_upload",
+            target=run,
+            request=request,
+            details={"file": run.original_name, "bytes": len(content), "rows": run.rows_total},
+        )
+    return run
+
+
+def import_run_table(*, run: ImportRun) -> Table:
+    """The table of the run's file; :class:`ImportFileGoneError` once the file is deleted."""
+    gone = ImportFileGoneError(
+        f"The uploaded file {run.original_name} is no longer kept; upload it again."
+    )
+    if not run.file:
+        raise gone
+    try:
+        with run.file.open("rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        raise gone from None
+    return read_table(content=content, filename=run.original_name)
+
+
+def import_run_headers(*, run: ImportRun) -> tuple[str, ...]:
+    """The column names of the run's file, as kept at upload."""
+    if run.headers:
+        return tuple(str(header) for header in run.headers)
+    # Runs uploaded before the column names were kept: read them from the file.
+    return import_run_table(run=run).headers
+
+
+def import_run_mapping(*, run: ImportRun) -> ColumnMapping:
+    return mapping_from_json({"columns": run.columns, "defaults": run.defaults})
+
+
+EDITABLE_STATUSES = (ImportRun.Status.UPLOADED, ImportRun.Status.PREVIEWED)
+
+
+def import_run_configure(
+    *,
+    run: ImportRun,
+    mapping: ColumnMapping,
+    full_sync: bool,
+    skip_invalid: bool,
+    actor: User,
+    save_as: str = "",
+    request: HttpRequest | None = None,
+) -> ImportRun:
+    """Set the mapping and options of a run that hasn't been confirmed; it needs a new preview.
+    With ``save_as``, the mapping is also saved under that name for later imports."""
+    with transaction.atomic():
+        changed = ImportRun.objects.filter(pk=run.pk, status__in=EDITABLE_STATUSES).update(
+            columns=dict(mapping.columns),
+            defaults={key: value for key, value in mapping.defaults.items() if value},
+            full_sync=full_sync,
+            skip_invalid=skip_invalid,
+            status=ImportRun.Status.UPLOADED,
+        )
+        if not changed:
+            raise ImportRunStateError("This import has already been confirmed.")
+        if save_as:
+            import_mapping_save(name=save_as, mapping=mapping, actor=actor, request=request)
+    run.refresh_from_db()
+    return run
+
+
+def import_run_preview(
+    *, run: ImportRun, actor: User, request: HttpRequest | None = None
+) -> ImportPlan:
+    """The plan of a run with its chosen mapping and options; marks the run as previewed.
+
+    A preview shows HR data from every row to ``actor``, so each one is audited.
+    """
+    plan = plan_import(
+        table=import_run_table(run=run),
+        mapping=import_run_mapping(run=run),
+        full_sync=run.full_sync,
+        skip_invalid=run.skip_invalid,
+    )
+    with transaction.atomic():
+        if run.status == ImportRun.Status.UPLOADED:
+            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.UPLOADED).update(
+                status=ImportRun.Status.PREVIEWED
+            )
+            run.status = ImportRun.Status.PREVIEWED
+        audit_record(
+            actor=actor,
+            action="people.import_preview",
+            target=run,
+            request=request,
+            details={"rows": plan.rows_total, "full_sync": run.full_sync},
+        )
+    return plan
+
+
+def import_run_confirm(*, run: ImportRun, actor: User, request: HttpRequest | None = None) -> bool:
+    """Queue a previewed run for importing, on behalf of ``actor``, who the import is credited
+    to. Returns False when it was already confirmed: the status moves from previewed to queued
+    in one conditional UPDATE, so two confirmations can't both queue it. The task is enqueued
+    in the same transaction, so a failure to enqueue leaves the run previewed."""
+    from cadre.people.tasks import import_run_apply
+
+    with transaction.atomic():
+        now = timezone.now()
+        queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PREVIEWED).update(
+            status=ImportRun.Status.QUEUED, rows_done=0, confirmed_by=actor, confirmed_at=now
+        )
+        if not queued:
+            return False
+        run.status, run.confirmed_by, run.confirmed_at = ImportRun.Status.QUEUED, actor, now
+        audit_record(
+            actor=actor,
+            action="people.import_confirm",
+            target=run,
+            request=request,
+            details={"full_sync": run.full_sync, "skip_invalid": run.skip_invalid},
+        )
+        import_run_apply.enqueue(run_id=run.pk)
+    return True
+
+
+def _stored_file_delete(name: str) -> bool:
+    """Delete the stored file ``name`` of a run; False when there is none."""
+    if not name:
+        return False
+    ImportRun._meta.get_field("file").storage.delete(name)
+    return True
+
+
+def _run_finish(
+    run_id: int, *, status: str, summary: dict[str, Any], issues: Sequence[Issue | str]
+) -> None:
+    """Record the outcome of a run. The stored file is no longer referenced: delete it with
+    :func:`_stored_file_delete` once this is committed."""
+    stored = [
+        issue.as_dict()
+        if isinstance(issue, Issue)
+        else {"row": 0, "column": "", "field": "", "message": issue, "severity": "error"}
+        for issue in issues[:STORED_ISSUES_LIMIT]
+    ]
+    ImportRun.objects.filter(pk=run_id).update(
+        status=status,
+        summary={**summary, "issues_total": len(issues)},
+        errors=stored,
+        finished_at=timezone.now(),
+        file="",
+    )
+
+
+def import_run_execute(*, run_id: int) -> dict[str, int]:
+    """Import a queued run; what the background task does. Returns the counts.
+
+    Only the first caller for a queued run does anything: the status moves from queued to
+    running in one conditional UPDATE. The cells are parsed outside the transaction, with
+    progress saved to ``rows_done`` (and the time to ``progress_at``) as they are; then the
+    rows are checked against the database of that moment and written, and the outcome saved,
+    in one transaction. The uploaded file is deleted whatever the outcome.
+    """
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING, rows_done=0, progress_at=timezone.now()
+    )
+    if not claimed:
+        return {}
+    run = ImportRun.objects.select_related("confirmed_by").get(pk=run_id)
+    last_saved = [0]
+
+    def save_progress(phase: str, done: int, total: int) -> None:
+        if phase == "checking" and done != last_saved[0]:
+            last_saved[0] = done
+            ImportRun.objects.filter(pk=run_id).update(
+                rows_done=done, rows_total=total, progress_at=timezone.now()
+            )
+
+    try:
+        planner = _Planner(
+            table=import_run_table(run=run),
+            mapping=import_run_mapping(run=run),
+            full_sync=run.full_sync,
+            skip_invalid=run.skip_invalid,
+            today=timezone.localdate(),
+            progress=save_progress,
+        )
+        rows = planner.parse()
+        with transaction.atomic():
+            result = _apply_rows(
+                planner,
+                rows,
+                actor=run.confirmed_by,
+                import_run=run,
+                request=None,
+                progress=save_progress,
+            )
+            ImportRun.objects.filter(pk=run_id).update(rows_done=result.plan.rows_total)
+            _run_finish(
+                run_id,
+                status=ImportRun.Status.SUCCEEDED,
+                summary=result.counts(),
+                issues=result.issues,
+            )
+        return result.counts()
+    except ImportInvalidError as invalid:
+        _run_finish(
+            run_id,
+            status=ImportRun.Status.FAILED,
+            summary=invalid.plan.counts(),
+            issues=invalid.plan.issues,
+        )
+    except (ImportFileError, ImportMappingError) as problem:
+        _run_finish(run_id, status=ImportRun.Status.FAILED, summary={}, issues=[str(problem)])
+    except Exception:
+        _run_finish(
+            run_id,
+            status=ImportRun.Status.FAILED,
+            summary={},
+            issues=["The import stopped on an unexpected error; nothing was written."],
+        )
+        raise
+    finally:
+        _stored_file_delete(run.file.name or "")
+    return {}
+
+
+STUCK_MESSAGE = (
+    "The import stopped without finishing, probably because its worker was restarted; "
+    "nothing was written. Upload the file again to import it."
+)
+ABANDONED_MESSAGE = (
+    "The import was not confirmed within {days} days; the uploaded file was deleted. "
+    "Upload the file again to import it."
+)
+
+
+def _runs_fail(runs: Iterable[ImportRun], message: str) -> tuple[int, int]:
+    """Mark ``runs`` failed with ``message`` and delete their files; a run that changed
+    status meanwhile is left alone. Returns how many runs failed and files were deleted."""
+    failed = deleted = 0
+    for run in runs:
+        with transaction.atomic():
+            changed = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+                status=ImportRun.Status.FAILED,
+                summary={"issues_total": 1},
+                errors=[
+                    {"row": 0, "column": "", "field": "", "message": message, "severity": "error"}
+                ],
+                finished_at=timezone.now(),
+                file="",
+            )
+        if changed:
+            failed += 1
+            deleted += _stored_file_delete(run.file.name or "")
+    return failed, deleted
+
+
+def _stuck_since(now: datetime) -> datetime:
+    return now - RUN_STUCK_AFTER
+
+
+def import_run_fail_if_stuck(*, run: ImportRun, now: datetime | None = None) -> ImportRun:
+    """Mark ``run`` failed if it has been running without progress for longer than
+    :data:`RUN_STUCK_AFTER`; returns the run as it is now."""
+    if run.status != ImportRun.Status.RUNNING:
+        return run
+    since = run.progress_at or run.confirmed_at or run.created_at
+    if since >= _stuck_since(now or timezone.now()):
+        return run
+    _runs_fail([run], STUCK_MESSAGE)
+    run.refresh_from_db()
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    stuck: int
+    abandoned: int
+    files_deleted: int
+
+
+def import_runs_prune(*, now: datetime | None = None) -> PruneResult:
+    """Tidy up import runs: fail the ones stuck running, fail the ones neither confirmed nor
+    finished for :data:`RUN_ABANDONED_AFTER`, and delete every stored file a finished run
+    still has (runs finished before files were deleted on finishing). The runs themselves,
+    with their counts and problems, are kept."""
+    now = now or timezone.now()
+    stuck_since = _stuck_since(now)
+    stuck, stuck_files = _runs_fail(
+        [
+            run
+            for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+            if (run.progress_at or run.confirmed_at or run.created_at) < stuck_since
+        ],
+        STUCK_MESSAGE,
+    )
+    abandoned, abandoned_files = _runs_fail(
+        ImportRun.objects.filter(
+            status__in=EDITABLE_STATUSES, created_at__lt=now - RUN_ABANDONED_AFTER
+        ),
+        ABANDONED_MESSAGE.format(days=RUN_ABANDONED_AFTER.days),
+    )
+    files_deleted = stuck_files + abandoned_files
+    finished = ImportRun.objects.filter(
+        status__in=(ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
+    ).exclude(file="")
+    for run in finished:
+        if ImportRun.objects.filter(pk=run.pk, file=run.file.name).update(file=""):
+            files_deleted += _stored_file_delete(run.file.name or "")
+    return PruneResult(stuck=stuck, abandoned=abandoned, files_deleted=files_deleted)
+
+
+def import_run_issues(*, run: ImportRun) -> list[Issue]:
+    """The issues a finished run stored, as :class:`Issue` objects."""
+    return [
+        Issue(
+            int(item.get("row") or 0),
+            str(item.get("column", "")),
+            str(item.get("field", "")),
+            str(item.get("message", "")),
+            str(item.get("severity", "error")),
+        )
+        for item in run.errors
+        if isinstance(item, dict)
+    ]
+
+
+def recent_import_runs(*, limit: int = 10) -> list[ImportRun]:
+    return list(ImportRun.objects.select_related("created_by")[:limit])
