@@ -93,6 +93,30 @@ def test_dry_run_writes_nothing_and_lists_changes(export):
 
 
 @pytest.mark.django_db
+def test_parent_departments_are_counted_and_listed(export):
+    path = export("EmployeeNumber,Department,ParentDept\nE1,Sales,Commercial\nE2,Field,Sales\n")
+    stdout, _ = run(str(path), "--dry-run", "--verbosity", "2")
+    assert stdout.splitlines()[2:] == [
+        "Dry run: nothing was written.",
+        "Would create 2, update 0, leave 0 unchanged, deactivate 0 and skip 0; 3 new departments.",
+        "Would move 2 departments in the department tree.",
+        "  create E1 Employee E1",
+        "  create E2 Employee E2",
+        "  move department Field: (no parent) → Sales",
+        "  move department Sales: (no parent) → Commercial",
+    ]
+    stdout, _ = run(str(path))
+    assert stdout.splitlines()[2:] == [
+        "Created 2, updated 0, unchanged 0, deactivated 0, skipped 0; 3 departments created.",
+        "Moved 2 departments in the department tree.",
+    ]
+    stdout, _ = run(str(path))
+    assert stdout.splitlines()[2:] == [
+        "Created 0, updated 0, unchanged 2, deactivated 0, skipped 0; 0 departments created.",
+    ]
+
+
+@pytest.mark.django_db
 def test_invalid_rows_stop_the_import_and_name_row_and_column(export):
     path = export(BAD)
     with pytest.raises(CommandError) as error:

@@ -301,6 +301,24 @@ def test_preview_shows_counts_and_changes_without_writing(admin):
 
 
 @pytest.mark.django_db
+def test_preview_and_status_show_departments_moved(admin):
+    text = "EmployeeNumber,Name,Department,Division\nE1,Ann,Sales,Commercial\nE2,Bob,Field,Sales\n"
+    run = make_run(admin, text)
+    response = admin.client.get(reverse("people:import_preview", args=[run.pk]))
+    assert response.context["counts"]["departments_moved"] == 2
+    content = response.content.decode()
+    assert '<p class="stat-label">departments moved</p>' in content
+    assert "<li>Field: no parent → Sales</li>" in content
+    assert "<li>Sales: no parent → Commercial</li>" in content
+    admin.client.post(reverse("people:import_preview", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert (run.summary["departments_created"], run.summary["departments_moved"]) == (3, 2)
+    content = admin.client.get(reverse("people:import_status", args=[run.pk])).content.decode()
+    assert '<p class="stat">2</p><p class="stat-label">departments moved</p>' in content
+
+
+@pytest.mark.django_db
 def test_preview_with_errors_offers_no_import(admin):
     run = make_run(admin, EXPORT + "E3,Cy,cy@,Sales,high,E1\n")
     response = admin.client.get(reverse("people:import_preview", args=[run.pk]))

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from cadre.accounts.models import AuditEvent, User
 from cadre.people.importing import (
     ColumnMapping,
+    DepartmentMove,
     FieldChange,
     ImportFileError,
     ImportInvalidError,
@@ -345,8 +346,9 @@ def test_mapping_problems_name_each_problem():
         (
             None,
             "“shoe_size” is not a Cadre field; use one of employee_id, full_name, "
-            "preferred_name, email, department, job_title, level, manager_employee_id, "
-            "location, time_zone, languages, hire_date, tenure_years, active, left.",
+            "preferred_name, email, department, parent_department, job_title, level, "
+            "manager_employee_id, location, time_zone, languages, hire_date, tenure_years, "
+            "active, left.",
         ),
         ("employee_id", "Choose the column that holds the employee id: it is required."),
         ("left", "Map either active or left (its opposite), not both."),
@@ -360,8 +362,9 @@ def test_mapping_problems_name_each_problem():
         (
             None,
             "“bogus” is not a Cadre field; use one of employee_id, full_name, "
-            "preferred_name, email, department, job_title, level, manager_employee_id, "
-            "location, time_zone, languages, hire_date, tenure_years, active, left.",
+            "preferred_name, email, department, parent_department, job_title, level, "
+            "manager_employee_id, location, time_zone, languages, hire_date, tenure_years, "
+            "active, left.",
         ),
     ]
 
@@ -429,6 +432,7 @@ def test_first_import_creates_people_departments_and_reporting_lines():
         "skipped": 0,
         "invalid_rows": 0,
         "departments_created": 2,
+        "departments_moved": 0,
         "errors": 0,
         "warnings": 0,
     }
@@ -471,6 +475,207 @@ def test_existing_department_is_matched_regardless_of_case():
     import_lines("employee_id,department", "E1,SALES", "E2,sales ")
     assert Department.objects.count() == 1
     assert set(Person.objects.values_list("department", flat=True)) == {sales.pk}
+
+
+# --- The department tree ------------------------------------------------------------------
+
+TREE_HEADER = "employee_id,full_name,Department,Parent Department"
+TREE = (
+    TREE_HEADER,
+    "E1,Ann Boss,Company,",
+    "E2,Bob Seller,Sales,Company",
+    "E3,Cy Builder,Engineering,company",
+    "E4,Di Seller,Sales,COMPANY",
+    "E5,Ed Seller,Sales EMEA,Sales",
+)
+
+
+def department_tree() -> dict[str, str | None]:
+    return {
+        department.name: department.parent.name if department.parent else None
+        for department in Department.objects.select_related("parent")
+    }
+
+
+def test_suggest_columns_for_parent_departments():
+    for header in ("Parent Department", "ParentDept", "Division", "parent_department"):
+        columns = suggest_columns(headers=["Employee ID", "Department", header]).columns
+        assert columns["parent_department"] == header
+
+
+@pytest.mark.django_db
+def test_parent_departments_build_the_department_tree():
+    plan = plan_of(*TREE)
+    assert plan.errors == []
+    assert plan.new_departments == ["Company", "Engineering", "Sales", "Sales EMEA"]
+    assert plan.department_moves == [
+        DepartmentMove("Engineering", None, "Company"),
+        DepartmentMove("Sales", None, "Company"),
+        DepartmentMove("Sales EMEA", None, "Sales"),
+    ]
+    result = import_lines(*TREE)
+    assert result.counts()["departments_created"] == 4
+    assert result.counts()["departments_moved"] == 3
+    assert department_tree() == {
+        "Company": None,
+        "Engineering": "Company",
+        "Sales": "Company",
+        "Sales EMEA": "Sales",
+    }
+    assert Person.objects.get(employee_id="E5").department.name == "Sales EMEA"
+
+
+@pytest.mark.django_db
+def test_parent_departments_are_matched_to_existing_departments_and_moved():
+    company = DepartmentFactory(name="Company")
+    DepartmentFactory(name="Engineering", parent=company)
+    result = import_lines(
+        TREE_HEADER, "E1,Ann Boss,engineering,Sales", "E2,Bob Seller,Sales,COMPANY"
+    )
+    assert result.plan.department_moves == [
+        DepartmentMove("Engineering", "Company", "Sales"),
+        DepartmentMove("Sales", None, "Company"),
+    ]
+    assert result.counts()["departments_created"] == 1
+    assert department_tree() == {"Company": None, "Engineering": "Sales", "Sales": "Company"}
+
+
+@pytest.mark.django_db
+def test_importing_the_same_tree_twice_writes_nothing(django_assert_num_queries):
+    import_lines(*TREE)
+    lock = ["SELECT"] if connection.vendor == "postgresql" else []
+    with django_assert_num_queries(5 + len(lock)) as captured:
+        result = import_lines(*TREE)
+    assert result.counts()["departments_created"] == 0
+    assert result.counts()["departments_moved"] == 0
+    assert result.counts()["unchanged"] == 5
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert statements == ["SAVEPOINT", *lock, "SELECT", "SELECT", "INSERT", "RELEASE"]
+    assert department_tree() == {
+        "Company": None,
+        "Engineering": "Company",
+        "Sales": "Company",
+        "Sales EMEA": "Sales",
+    }
+
+
+@pytest.mark.django_db
+def test_an_empty_parent_department_puts_the_department_at_the_top():
+    company = DepartmentFactory(name="Company")
+    DepartmentFactory(name="Sales", parent=company)
+    result = import_lines(TREE_HEADER, "E1,Ann Boss,Sales,")
+    assert result.plan.department_moves == [DepartmentMove("Sales", "Company", None)]
+    assert department_tree() == {"Company": None, "Sales": None}
+
+
+@pytest.mark.django_db
+def test_rows_that_disagree_about_a_parent_are_errors():
+    lines = (
+        TREE_HEADER,
+        "E1,Ann Boss,Sales,Commercial",
+        "E2,Bob Seller,sales,Revenue",
+        "E3,Cy Seller,Sales,commercial",
+        "E4,Di Seller,Sales,",
+        "E5,Ed Builder,Engineering,Company",
+    )
+    disagreement = (
+        "Rows disagree about the parent of department “Sales”: “Commercial” (rows 2, 4), "
+        "“Revenue” (row 3), no parent (row 5)."
+    )
+    plan = plan_of(*lines)
+    assert messages(plan) == [
+        f'Row {row}, column "Parent Department": {disagreement}' for row in (2, 3, 4, 5)
+    ]
+    with pytest.raises(ImportInvalidError):
+        import_lines(*lines)
+    assert Department.objects.count() == 0
+    result = import_lines(*lines, skip_invalid=True)
+    assert result.counts()["skipped"] == 4
+    assert department_tree() == {"Company": None, "Engineering": "Company"}
+
+
+@pytest.mark.django_db
+def test_a_parent_that_makes_a_loop_is_an_error():
+    company = DepartmentFactory(name="Company")
+    DepartmentFactory(name="Sales", parent=company)
+    lines = (
+        TREE_HEADER,
+        "E1,Ann Boss,Company,Sales",
+        "E2,Bob Builder,Engineering,Research",
+        "E3,Cy Researcher,Research,Engineering",
+        "E4,Di Seller,Marketing,Marketing",
+    )
+    plan = plan_of(*lines)
+    assert messages(plan) == [
+        'Row 2, column "Parent Department": The department tree loops: Company → Sales → Company.',
+        'Row 3, column "Parent Department": The department tree loops: '
+        "Engineering → Research → Engineering.",
+        'Row 4, column "Parent Department": The department tree loops: '
+        "Research → Engineering → Research.",
+        'Row 5, column "Parent Department": Department “Marketing” can\'t be its own parent.',
+    ]
+    with pytest.raises(ImportInvalidError):
+        import_lines(*lines)
+    assert department_tree() == {"Company": None, "Sales": "Company"}
+
+
+@pytest.mark.django_db
+def test_skipping_a_row_can_make_a_department_loop():
+    DepartmentFactory(name="Sales", parent=DepartmentFactory(name="Company"))
+    lines = (
+        TREE_HEADER,
+        "E1,,Sales,",
+        "E2,Bob Boss,Company,Sales",
+    )
+    plan = plan_of(*lines, skip_invalid=True)
+    assert messages(plan) == [
+        'Row 2, column "full_name": The full name is empty.',
+        'Row 3, column "Parent Department": The department tree loops: Company → Sales → Company.',
+    ]
+    assert plan.department_moves == []
+
+
+@pytest.mark.django_db
+def test_a_parent_department_without_a_department_is_an_error():
+    plan = plan_of(TREE_HEADER, "E1,Ann Boss,,Company")
+    assert messages(plan) == [
+        'Row 2, column "Parent Department": The parent department “Company” needs a '
+        "department on the row."
+    ]
+
+
+def test_a_parent_department_column_needs_a_department():
+    mapping = ColumnMapping(columns={"employee_id": "Id", "parent_department": "Division"})
+    problems = mapping_problems(headers=["Id", "Division"], mapping=mapping)
+    assert [(problem.field, problem.message) for problem in problems] == [
+        (
+            "parent_department",
+            "Choose the column that holds the department too: the parent department is the "
+            "parent of the row's department.",
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_without_a_parent_department_column_parents_are_left_alone():
+    company = DepartmentFactory(name="Company")
+    DepartmentFactory(name="Sales", parent=company)
+    table = table_of(*TREE)
+    mapping = suggest_columns(headers=table.headers)
+    columns = dict(mapping.columns)
+    del columns["parent_department"]
+    result = import_lines(*TREE, mapping=ColumnMapping(columns=columns))
+    assert result.counts()["departments_moved"] == 0
+    assert result.counts()["departments_created"] == 2
+    assert department_tree() == {
+        "Company": None,
+        "Engineering": None,
+        "Sales": "Company",
+        "Sales EMEA": None,
+    }
+    result = import_lines("employee_id,department", "E1,Sales")
+    assert result.counts()["departments_moved"] == 0
+    assert department_tree()["Sales"] == "Company"
 
 
 @pytest.mark.django_db
@@ -861,6 +1066,7 @@ def test_importing_the_same_file_twice_writes_nothing(django_assert_num_queries)
         "skipped": 0,
         "invalid_rows": 0,
         "departments_created": 0,
+        "departments_moved": 0,
         "errors": 0,
         "warnings": 0,
     }
@@ -1090,6 +1296,7 @@ def test_a_queued_run_is_executed_once(admin):
         "skipped": 0,
         "invalid_rows": 0,
         "departments_created": 2,
+        "departments_moved": 0,
         "errors": 0,
         "warnings": 0,
         "issues_total": 0,

@@ -42,6 +42,7 @@ from cadre.people.importing.mapping import (
     suggest_columns,
 )
 from cadre.people.importing.planning import (
+    DepartmentMove,
     FieldChange,
     ImportInvalidError,
     ImportPlan,
@@ -74,6 +75,7 @@ __all__ = [
     "FIELDS",
     "FIELD_NAMES",
     "ColumnMapping",
+    "DepartmentMove",
     "FieldChange",
     "ImportField",
     "ImportFileError",

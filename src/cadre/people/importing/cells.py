@@ -31,6 +31,7 @@ MAX_LENGTHS = {
         for name in ("employee_id", "full_name", "preferred_name", "job_title", "location")
     },
     "department": _max_length(Department, "name"),
+    "parent_department": _max_length(Department, "name"),
     "manager_employee_id": _max_length(Person, "employee_id"),
 }
 LEVEL_MIN, LEVEL_MAX = 1, 99
@@ -204,6 +205,7 @@ def _empty_values() -> dict[str, Any]:
         "preferred_name": "",
         "email": "",
         "department": None,
+        "parent_department": None,
         "job_title": "",
         "level": None,
         "manager_employee_id": None,

@@ -67,6 +67,14 @@ FIELDS: tuple[ImportField, ...] = (
         "department dept departmentname orgunit organisationunit organizationunit",
     ),
     ImportField(
+        "parent_department",
+        "Parent department",
+        "The department above the row's department; matched regardless of case and created "
+        "when missing. Departments keep their parent when this has no column.",
+        "parentdepartment parentdept parentdepartmentname parentorgunit parentunit division",
+        allows_default=False,
+    ),
+    ImportField(
         "job_title",
         "Job title",
         "",
@@ -215,6 +223,18 @@ def mapping_problems(*, headers: Sequence[str], mapping: ColumnMapping) -> list[
         problems.append(
             MappingProblem(
                 "employee_id", "Choose the column that holds the employee id: it is required."
+            )
+        )
+    if (
+        mapping.columns.get("parent_department")
+        and not mapping.columns.get("department")
+        and not mapping.defaults.get("department", "").strip()
+    ):
+        problems.append(
+            MappingProblem(
+                "parent_department",
+                "Choose the column that holds the department too: the parent department is "
+                "the parent of the row's department.",
             )
         )
     if mapping.columns.get("active") and mapping.columns.get("left"):

@@ -105,6 +105,7 @@ class _Row:
     preferred_name: str = ""
     email: str = ""
     department: str | None = None
+    parent_department: str | None = None
     job_title: str = ""
     level: int | None = None
     manager: str | None = None
@@ -169,6 +170,15 @@ class UpdateRecord:
     change: PersonChange
 
 
+@dataclass(frozen=True, slots=True)
+class DepartmentMove:
+    """A department whose parent the import sets or changes (``None``: no parent)."""
+
+    department: str
+    old_parent: str | None
+    new_parent: str | None
+
+
 @dataclass
 class ImportPlan:
     """What an import would do. Nothing has been written when you hold one.
@@ -182,6 +192,7 @@ class ImportPlan:
     full_sync: bool
     skip_invalid: bool
     new_departments: list[str] = field(default_factory=list)
+    department_moves: list[DepartmentMove] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     skipped_rows: int = 0
@@ -232,7 +243,9 @@ class ImportPlan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.create_rows or self.update_records or self.deactivate_ids)
+        return bool(
+            self.create_rows or self.update_records or self.deactivate_ids or self.department_moves
+        )
 
     def counts(self) -> dict[str, int]:
         return {
@@ -245,6 +258,7 @@ class ImportPlan:
             "skipped": self.skipped_rows if self.skip_invalid else 0,
             "invalid_rows": self.skipped_rows,
             "departments_created": len(self.new_departments),
+            "departments_moved": len(self.department_moves),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
         }
@@ -306,12 +320,21 @@ class _Context:
             self.employee_id_by_pk[person.pk] = person.employee_id
             if person.email:
                 self.owner_of_email[person.email.lower()] = person.employee_id
-        self.department_names: dict[int, str] = dict(
-            Department.objects.order_by().values_list("pk", "name")
-        )
+        departments = list(Department.objects.order_by().values_list("pk", "name", "parent_id"))
+        self.department_names: dict[int, str] = {pk: name for pk, name, _ in departments}
         self.department_by_key: dict[str, int] = {
             name.lower(): pk for pk, name in self.department_names.items()
         }
+        self.department_parent: dict[int, int | None] = {
+            pk: parent_id for pk, _, parent_id in departments
+        }
+
+    def parent_name(self, key: str) -> str | None:
+        """The name of the parent of the department whose lower-case name is ``key``, if it
+        is in Cadre and has one."""
+        pk = self.department_by_key.get(key)
+        parent_id = None if pk is None else self.department_parent[pk]
+        return None if parent_id is None else self.department_names[parent_id]
 
     def manager_of(self, person: _Existing) -> str | None:
         return None if person.manager_id is None else self.employee_id_by_pk.get(person.manager_id)
@@ -368,13 +391,13 @@ def _cycle_members(manager_of: dict[str, str | None]) -> dict[str, tuple[list[st
     return loops
 
 
-def _loop_text(loop: list[str], position: int) -> str:
+def _loop_text(loop: list[str], position: int, members: str = "people") -> str:
     """The loop as read from one member: A → B → C → A (long loops shortened)."""
     size = len(loop)
     if size <= 8:
         return " → ".join(loop[(position + step) % size] for step in range(size + 1))
     shown = [loop[(position + step) % size] for step in range(6)]
-    return " → ".join([*shown, "…", loop[position]]) + f" ({size} people)"
+    return " → ".join([*shown, "…", loop[position]]) + f" ({size} {members})"
 
 
 def _display(value: object) -> str:
@@ -387,6 +410,15 @@ def _display(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+class _ParentClaim(NamedTuple):
+    """A row's statement that its department (by lower-case name) has a parent (``None``:
+    no parent)."""
+
+    row: _Row
+    key: str
+    parent_key: str | None
 
 
 class _Planner:
@@ -424,6 +456,14 @@ class _Planner:
         self.managed.discard("tenure")
         if self.uses_tenure:
             self.managed.add("hire_date")
+        # Departments' parents change only when the parent department has a column.
+        self.sets_parents = "parent_department" in self.columns
+        # Lower-case names of the departments that rows give different parents.
+        self.disputed_departments: set[str] = set()
+        # What the rows say about departments' parents, once checked, and the spelling of
+        # each department's name in its first row.
+        self.parent_claims: list[_ParentClaim] = []
+        self.department_spelling: dict[str, str] = {}
         self.errors: list[Issue] = []
         self.cascade_errors: list[Issue] = []
         self.warnings: list[Issue] = []
@@ -605,6 +645,91 @@ class _Planner:
                 )
         return found
 
+    # The department tree
+
+    def check_department_parents(self, rows: list[_Row]) -> None:
+        """Find rows with a parent department but no department, rows that make a department
+        its own parent, and rows that disagree about a department's parent; keep what the
+        other rows say in ``parent_claims``."""
+        unreadable = {
+            issue.row for issue in self.errors if issue.field in ("department", "parent_department")
+        }
+        spelling = self.department_spelling
+        claims: dict[str, dict[str, list[_Row]]] = defaultdict(lambda: defaultdict(list))
+        for row in rows:
+            if row.number in unreadable:
+                continue
+            parent = row.parent_department
+            if row.department is None:
+                if parent is not None:
+                    self.error(
+                        row,
+                        "parent_department",
+                        f"The parent department “{parent}” needs a department on the row.",
+                    )
+                continue
+            key = row.department.lower()
+            parent_key = "" if parent is None else parent.lower()
+            if parent_key == key:
+                self.error(
+                    row,
+                    "parent_department",
+                    f"Department “{row.department}” can't be its own parent.",
+                )
+                continue
+            spelling.setdefault(key, row.department)
+            if parent is not None:
+                spelling.setdefault(parent_key, parent)
+            claims[key][parent_key].append(row)
+        for key, by_parent in claims.items():
+            if len(by_parent) == 1:
+                [(parent_key, same)] = by_parent.items()
+                self.parent_claims += [_ParentClaim(row, key, parent_key or None) for row in same]
+                continue
+            self.disputed_departments.add(key)
+            stated = ", ".join(
+                ("no parent" if not parent_key else f"“{spelling[parent_key]}”")
+                + f" ({'row' if len(same) == 1 else 'rows'} "
+                + f"{_rows_list([row.number for row in same])})"
+                for parent_key, same in by_parent.items()
+            )
+            message = f"Rows disagree about the parent of department “{spelling[key]}”: {stated}."
+            for same in by_parent.values():
+                for row in same:
+                    self.error(row, "parent_department", message)
+
+    def check_department_loops(
+        self, claims: list[_ParentClaim], context: _Context, into: list[Issue] | None
+    ) -> bool:
+        """Mark the rows of ``claims`` that close a loop in the department tree, as it would be
+        after the import (departments no row names keep their parent)."""
+        names = {**self.department_spelling}
+        parent_of: dict[str, str | None] = {}
+        for pk, name in context.department_names.items():
+            parent_id = context.department_parent[pk]
+            parent_of[name.lower()] = (
+                None if parent_id is None else context.department_names[parent_id].lower()
+            )
+            names[name.lower()] = name
+        for claim in claims:
+            parent_of[claim.key] = claim.parent_key
+        loops = _cycle_members(parent_of)
+        found = False
+        for claim in claims:
+            on_loop = loops.get(claim.key)
+            if on_loop is None:
+                continue
+            found = True
+            members, position = on_loop
+            shown = _loop_text([names[member] for member in members], position, "departments")
+            self.error(
+                claim.row,
+                "parent_department",
+                f"The department tree loops: {shown}.",
+                into=into,
+            )
+        return found
+
     def settle_skips(
         self, rows: list[_Row], by_id: dict[str, list[_Row]], context: _Context
     ) -> None:
@@ -636,6 +761,11 @@ class _Planner:
             skipped_new = {eid for eid in failed_ids if eid not in context.people}
             manager_of = self.graph(good, context, skipped_new)
             if self.check_loops(good, manager_of, into=self.cascade_errors):
+                found = True
+            kept_claims = [claim for claim in self.parent_claims if not claim.row.failed]
+            if self.sets_parents and self.check_department_loops(
+                kept_claims, context, into=self.cascade_errors
+            ):
                 found = True
             if not found:
                 break
@@ -680,6 +810,8 @@ class _Planner:
             skip_invalid=self.skip_invalid,
         )
         new_departments: dict[str, str] = {}
+        # Lower-case department name → the name of its parent, from the rows (``None``: none).
+        parents: dict[str, str | None] = {}
         for row in rows:
             if row.failed:
                 continue
@@ -687,12 +819,23 @@ class _Planner:
                 key = row.department.lower()
                 if key not in context.department_by_key and key not in new_departments:
                     new_departments[key] = row.department
+                if self.sets_parents:
+                    parent = row.parent_department
+                    parents.setdefault(key, parent)
+                    parent_key = "" if parent is None else parent.lower()
+                    if (
+                        parent is not None
+                        and parent_key not in context.department_by_key
+                        and parent_key not in new_departments
+                    ):
+                        new_departments[parent_key] = parent
             person = context.people.get(row.employee_id)
             if person is None:
                 self.plan_create(plan, row)
             else:
                 self.plan_update(plan, row, person, context)
         plan.new_departments = sorted(new_departments.values(), key=str.lower)
+        plan.department_moves = self.department_moves(parents, new_departments, context)
         plan.person_ids = {employee_id: person.pk for employee_id, person in context.people.items()}
         plan.department_ids = dict(context.department_by_key)
         if self.full_sync:
@@ -709,6 +852,23 @@ class _Planner:
                     plan.deactivate_ids.append(person.pk)
         plan.logins_disabled = self.logins_disabled(plan, context)
         return plan
+
+    def department_moves(
+        self, parents: dict[str, str | None], new_departments: dict[str, str], context: _Context
+    ) -> list[DepartmentMove]:
+        """The departments whose parent ``parents`` changes, by name as Cadre will spell it."""
+
+        def name_of(key: str) -> str:
+            pk = context.department_by_key.get(key)
+            return new_departments[key] if pk is None else context.department_names[pk]
+
+        moves: list[DepartmentMove] = []
+        for key, parent in parents.items():
+            old = context.parent_name(key)
+            if (old or "").lower() != (parent or "").lower():
+                new = None if parent is None else name_of(parent.lower())
+                moves.append(DepartmentMove(name_of(key), old, new))
+        return sorted(moves, key=lambda move: move.department.lower())
 
     def logins_disabled(self, plan: ImportPlan, context: _Context) -> list[tuple[int, str]]:
         """The active logins, as (user id, employee id), of the people the plan deactivates.
@@ -816,6 +976,9 @@ class _Planner:
         unique = [row for row in rows if row.employee_id and len(by_id[row.employee_id]) == 1]
         whole_file = self.graph(unique, context, set())
         self.check_loops(unique, whole_file, into=None)
+        if self.sets_parents:
+            self.check_department_parents(rows)
+            self.check_department_loops(self.parent_claims, context, into=None)
         if self.errors and self.skip_invalid:
             self.settle_skips(rows, by_id, context)
         plan = self.diff(rows, by_id, context)

@@ -90,6 +90,7 @@ class _Writer:
     def write(self) -> None:
         plan = self.plan
         department_ids = self.write_departments()
+        self.write_department_parents(department_ids)
         person_ids = dict(plan.person_ids)
         self.free_emails()
         self.write_creates(department_ids, person_ids)
@@ -108,6 +109,16 @@ class _Writer:
         return {
             name.lower(): pk for pk, name in Department.objects.order_by().values_list("pk", "name")
         }
+
+    def write_department_parents(self, department_ids: dict[str, int]) -> None:
+        """Give the departments the plan moves their new parent: one statement per parent."""
+        moved: dict[int | None, list[int]] = defaultdict(list)
+        for move in self.plan.department_moves:
+            parent_id = None if move.new_parent is None else department_ids[move.new_parent.lower()]
+            moved[parent_id].append(department_ids[move.department.lower()])
+        for parent_id, pks in moved.items():
+            for batch in _batches(pks):
+                Department.objects.filter(pk__in=batch).update(parent_id=parent_id)
 
     def free_emails(self) -> None:
         """Blank the e-mails that change first, so that people can swap addresses without

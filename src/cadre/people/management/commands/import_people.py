@@ -229,6 +229,12 @@ class Command(BaseCommand):
                     f"{'department' if departments == 1 else 'departments'} created."
                 )
             )
+        moved = counts["departments_moved"]
+        if moved:
+            self.stdout.write(
+                f"{'Would move' if dry_run else 'Moved'} {moved} "
+                f"{'department' if moved == 1 else 'departments'} in the department tree."
+            )
         logins = counts["logins_disabled"]
         if logins:
             self.stdout.write(
@@ -247,5 +253,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  update {change.employee_id} {change.name}: {details}")
             for change in plan.deactivations:
                 self.stdout.write(f"  deactivate {change.employee_id} {change.name}")
+            for move in plan.department_moves:
+                self.stdout.write(
+                    f"  move department {move.department}: "
+                    f"{move.old_parent or '(no parent)'} → {move.new_parent or '(no parent)'}"
+                )
         for line in _issue_lines(plan.issues):
             self.stderr.write(line)
