@@ -65,6 +65,14 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
     def labels(member):
         return [item.label for item in member.client.get(reverse("home")).context["nav_items"]]
 
-    assert labels(admin) == ["Home", "People", "Org chart", "Competencies", "Import", "Audit log"]
+    assert labels(admin) == [
+        "Home",
+        "People",
+        "Org chart",
+        "Competencies",
+        "Programmes",
+        "Import",
+        "Audit log",
+    ]
     assert labels(coach) == ["Home", "People", "Org chart", "Competencies"]
     assert labels(outsider) == ["Home"]

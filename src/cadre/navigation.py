@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             NavItem("Org chart", reverse("people:org_chart"), "org"),
             NavItem("Competencies", reverse("people:competencies"), "competencies"),
         ]
+    if roles & {Role.PROGRAMME_ADMIN, Role.SPONSOR}:
+        items.append(NavItem("Programmes", reverse("programs:programme_list"), "programmes"))
     if Role.PROGRAMME_ADMIN in roles:
         items += [
             NavItem("Import", reverse("people:import_start"), "import"),

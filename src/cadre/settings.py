@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cadre.core",
     "cadre.accounts",
     "cadre.people",
+    "cadre.programs",
     "cadre.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", cadre_views.home, name="home"),
     path("", include("cadre.accounts.urls")),
     path("people/", include("cadre.people.urls")),
+    path("programmes/", include("cadre.programs.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files (HRIS exports) are private: they are never served, not even in development.

@@ -44,7 +44,9 @@ from cadre.demo.organisation import (
     organisation_generate,
     organisation_reset,
 )
+from cadre.demo.programme import programme_generate, programme_reset
 from cadre.people.models import Department, Person
+from cadre.programs.models import Programme
 
 DEFAULT_PEOPLE = 300
 DEFAULT_SEED = 2026
@@ -61,6 +63,7 @@ class DemoContext:
     progress: Callable[[int], object] | None = None
     organisation: DemoOrganisation | None = None
     logins: list[DemoLogin] = field(default_factory=list)
+    programme: Programme | None = None
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,14 @@ def logins_step(context: DemoContext) -> None:
     context.logins = demo_logins_create()
 
 
+def programme_step(context: DemoContext) -> None:
+    context.programme = programme_generate()
+
+
 STEPS: list[Step] = [
     Step("organisation", generate=organisation_step, reset=organisation_reset),
     Step("logins", generate=logins_step, reset=demo_logins_reset),
+    Step("programme", generate=programme_step, reset=programme_reset),
 ]
 
 
@@ -145,6 +153,10 @@ class Command(BaseCommand):
             context = self._generate(people, seed)
         self.stdout.write(self.style.SUCCESS(f"Generated the demo organisation (seed {seed})."))
         self._summary_write(context.organisation or organisation_describe())
+        if context.programme is not None:
+            self.stdout.write(
+                f"Programme: {context.programme} ({context.programme.get_status_display().lower()})"
+            )
         self._logins_write(context.logins)
 
     def _generate(self, people: int, seed: int) -> DemoContext:

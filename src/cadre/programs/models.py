@@ -1,0 +1,375 @@
+"""Programmes: what a coaching programme sets out to do, its rules, and its lifecycle.
+
+A programme moves draft → enrolling → matching → running → closed (``services.TRANSITIONS``
+lists the steps, including the two safe steps back). Every move is a ``ProgrammeTransition``.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from cadre.accounts.models import Role
+from cadre.people.models import Department, Person
+
+MAX_COACH_CAPACITY = 5
+MAX_TIME_ZONE_WINDOW_HOURS = 12
+
+
+class ProgrammeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ENROLLING = "enrolling", "Enrolling"
+    MATCHING = "matching", "Matching"
+    RUNNING = "running", "Running"
+    CLOSED = "closed", "Closed"
+
+
+class CrossDepartment(models.TextChoices):
+    REQUIRED = "required", "Required: coach and coachee always from different departments"
+    PREFERRED = "preferred", "Preferred: a pair from different departments scores higher"
+    NOT_CONSIDERED = "not_considered", "Not considered"
+
+
+class Programme(models.Model):
+    """One coaching programme, from its first draft until it is closed."""
+
+    Status = ProgrammeStatus
+    CrossDepartment = CrossDepartment
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    sponsor = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sponsored_programmes",
+        help_text="The executive who funds the programme; they see its page and outcomes.",
+    )
+    # The formats: a programme offers at least one (the database holds that).
+    offers_one_on_one = models.BooleanField("one-on-one coaching", default=True)
+    offers_group_circles = models.BooleanField("group coaching circles", default=False)
+    offers_development_track = models.BooleanField("development track", default=False)
+
+    starts_on = models.DateField("starts on")
+    ends_on = models.DateField("ends on")
+    relationship_months = models.PositiveSmallIntegerField(
+        "relationship length (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+    session_cadence_days = models.PositiveSmallIntegerField(
+        "session cadence (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How often a pair meets: 14 is every two weeks.",
+    )
+    minimum_sessions = models.PositiveSmallIntegerField(
+        "minimum sessions",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    enrolment_opens_on = models.DateField("enrolment opens on", null=True, blank=True)
+    enrolment_closes_on = models.DateField("enrolment closes on", null=True, blank=True)
+
+    # Eligibility: who may enrol as a coachee.
+    min_level = models.PositiveSmallIntegerField(
+        "lowest level",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="Leave empty for no lower limit.",
+    )
+    max_level = models.PositiveSmallIntegerField(
+        "highest level",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="Leave empty for no upper limit.",
+    )
+    eligible_departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="+",
+        verbose_name="eligible departments",
+        help_text="None chosen: every department.",
+    )
+    min_tenure_months = models.PositiveSmallIntegerField(
+        "minimum tenure (months)",
+        default=0,
+        validators=[MaxValueValidator(600)],
+        help_text="Months since the hire date; 0 for no minimum.",
+    )
+    default_coach_capacity = models.PositiveSmallIntegerField(
+        "default coach capacity",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COACH_CAPACITY)],
+        help_text="Coachees per coach unless a coach says otherwise (1 to 5).",
+    )
+
+    # Matching rules, used when the programme is matched.
+    cross_department = models.CharField(
+        "cross-department pairs",
+        max_length=16,
+        choices=CrossDepartment.choices,
+        default=CrossDepartment.PREFERRED,
+    )
+    min_level_gap = models.PositiveSmallIntegerField(
+        "minimum level gap",
+        default=1,
+        validators=[MaxValueValidator(98)],
+        help_text="How many levels above the coachee a coach must be; 0 allows peers.",
+    )
+    time_zone_window_hours = models.PositiveSmallIntegerField(
+        "time-zone window (hours)",
+        default=4,
+        validators=[MaxValueValidator(MAX_TIME_ZONE_WINDOW_HOURS)],
+        help_text="The largest time difference between coach and coachee (0 to 12).",
+    )
+
+    status = models.CharField(
+        max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="programs_programme_name_ci_unique",
+                violation_error_message="A programme with this name already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="programs_programme_name_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(offers_one_on_one=True)
+                | models.Q(offers_group_circles=True)
+                | models.Q(offers_development_track=True),
+                name="programs_programme_has_a_format",
+                violation_error_message="Choose at least one format.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="programs_programme_ends_after_start",
+                violation_error_message="The programme must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    enrolment_opens_on__isnull=True, enrolment_closes_on__isnull=True
+                )
+                | models.Q(
+                    enrolment_opens_on__isnull=False,
+                    enrolment_closes_on__isnull=False,
+                    enrolment_closes_on__gt=models.F("enrolment_opens_on"),
+                    enrolment_opens_on__gte=models.F("starts_on"),
+                    enrolment_closes_on__lte=models.F("ends_on"),
+                ),
+                name="programs_programme_enrolment_window",
+                violation_error_message=(
+                    "Enrolment must open and close within the programme, closing after it opens."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_level__isnull=True)
+                | models.Q(max_level__isnull=True)
+                | models.Q(min_level__lte=models.F("max_level")),
+                name="programs_programme_level_range",
+                violation_error_message="The lowest level can't be above the highest.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_level__isnull=True)
+                | models.Q(min_level__gte=1, min_level__lte=99),
+                name="programs_programme_min_level_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_level__isnull=True)
+                | models.Q(max_level__gte=1, max_level__lte=99),
+                name="programs_programme_max_level_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(relationship_months__gte=1, relationship_months__lte=36),
+                name="programs_programme_relationship_months_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(session_cadence_days__gte=1, session_cadence_days__lte=90),
+                name="programs_programme_cadence_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_sessions__gte=1, minimum_sessions__lte=100),
+                name="programs_programme_minimum_sessions_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_tenure_months__lte=600),
+                name="programs_programme_tenure_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    default_coach_capacity__gte=1, default_coach_capacity__lte=MAX_COACH_CAPACITY
+                ),
+                name="programs_programme_coach_capacity_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cross_department__in=CrossDepartment.values),
+                name="programs_programme_cross_department_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_level_gap__lte=98),
+                name="programs_programme_level_gap_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_zone_window_hours__lte=MAX_TIME_ZONE_WINDOW_HOURS),
+                name="programs_programme_time_zone_window_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ProgrammeStatus.values),
+                name="programs_programme_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def formats(self) -> list[str]:
+        """The formats the programme offers, by name."""
+        offered = [
+            (self.offers_one_on_one, "One-on-one coaching"),
+            (self.offers_group_circles, "Group coaching circles"),
+            (self.offers_development_track, "Development track"),
+        ]
+        return [label for on, label in offered if on]
+
+
+class ObjectiveMetric(models.TextChoices):
+    SESSIONS_PER_COACHEE = "sessions_per_coachee", "Sessions per coachee"
+    COMPETENCY_GROWTH_360 = "competency_growth_360", "Competency growth on the 360"
+    COACHES_CERTIFIED = (
+        "coaches_certified_before_matching",
+        "Coaches certified before matching",
+    )
+    RETENTION = "retention", "Retention of participants"
+    PROMOTION = "promotion", "Promotion of participants"
+    PARTICIPANT_SATISFACTION = "participant_satisfaction", "Participant satisfaction"
+    CUSTOM = "custom", "Custom (described above)"
+
+
+class TargetComparison(models.TextChoices):
+    AT_LEAST = "at_least", "≥"
+    AT_MOST = "at_most", "≤"
+
+
+class ProgrammeObjective(models.Model):
+    """An objective with a measurable target, such as "80 % of coachees hold 6 sessions"."""
+
+    Metric = ObjectiveMetric
+    Comparison = TargetComparison
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
+    description = models.CharField(
+        max_length=300, help_text="For example: 80 % of coachees hold at least 6 sessions."
+    )
+    metric = models.CharField(max_length=40, choices=ObjectiveMetric.choices)
+    comparison = models.CharField(
+        max_length=8, choices=TargetComparison.choices, default=TargetComparison.AT_LEAST
+    )
+    target = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    unit = models.CharField(
+        max_length=20, blank=True, help_text="For example: %, sessions, points."
+    )
+    due_on = models.DateField("due on", null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(description=""), name="programs_objective_description_set"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(metric__in=ObjectiveMetric.values),
+                name="programs_objective_metric_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comparison__in=TargetComparison.values),
+                name="programs_objective_comparison_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def target_display(self) -> str:
+        """The target as people write it, such as "≥ 80 %"; empty without a target."""
+        if self.target is None:
+            return ""
+        value = f"{self.target.normalize():f}"
+        return f"{self.get_comparison_display()} {value} {self.unit}".strip()
+
+
+class ProgrammeResponsibility(models.Model):
+    """What one role in the programme is responsible for, one responsibility per line."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    text = models.TextField(blank=True, help_text="One responsibility per line.")
+
+    class Meta:
+        verbose_name_plural = "programme responsibilities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "role"], name="programs_responsibility_one_per_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="programs_responsibility_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.programme_id}"
+
+    @property
+    def items(self) -> list[str]:
+        """The responsibilities, one per non-empty line, without list markers."""
+        return [
+            line.strip().lstrip("-•*").strip() for line in self.text.splitlines() if line.strip()
+        ]
+
+
+class ProgrammeTransition(models.Model):
+    """One move of a programme from one status to another: who moved it, when, and why."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=Programme.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Programme.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_status=models.F("to_status")),
+                name="programs_transition_changes_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.from_status} → {self.to_status}"
