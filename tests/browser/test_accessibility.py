@@ -18,6 +18,8 @@ ADMIN_PAGES = [
     "/people/competencies/new/",
     "/audit/",
     "/people/import/",
+    "/programmes/",
+    "/programmes/new/",
 ]
 
 
