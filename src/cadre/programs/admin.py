@@ -3,6 +3,13 @@ from django.http import HttpRequest
 
 from cadre.accounts.admin import AuditedAdmin
 from cadre.programs.models import (
+    ApplicationQuestion,
+    AvailabilityWindow,
+    CoacheeProfile,
+    CoachProfile,
+    CoachStrength,
+    Enrolment,
+    GrowthCompetency,
     Programme,
     ProgrammeObjective,
     ProgrammeResponsibility,
@@ -67,3 +74,58 @@ class ProgrammeTransitionAdmin(AuditedAdmin[ProgrammeTransition]):
         self, request: HttpRequest, obj: ProgrammeTransition | None = None
     ) -> bool:
         return False
+
+
+@admin.register(ApplicationQuestion)
+class ApplicationQuestionAdmin(AuditedAdmin[ApplicationQuestion]):
+    list_display = ["text", "programme", "required", "position"]
+    search_fields = ["text", "programme__name"]
+    list_select_related = ["programme"]
+    autocomplete_fields = ["programme"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(AuditedAdmin[Enrolment]):
+    """Repairs only: enrolments are made and decided on Cadre's own pages."""
+
+    list_display = ["person", "programme", "role", "route", "status", "created_at"]
+    list_filter = ["role", "route", "status"]
+    search_fields = ["person__full_name", "person__employee_id", "programme__name"]
+    list_select_related = ["person", "programme"]
+    autocomplete_fields = ["programme", "person", "nominated_by"]
+    readonly_fields = ["decided_by", "decided_at", "consent_at", "created_at"]
+
+
+@admin.register(CoachProfile)
+class CoachProfileAdmin(AuditedAdmin[CoachProfile]):
+    list_display = ["enrolment", "capacity", "updated_at"]
+    list_select_related = ["enrolment"]
+    raw_id_fields = ["enrolment"]
+
+
+@admin.register(CoachStrength)
+class CoachStrengthAdmin(AuditedAdmin[CoachStrength]):
+    list_display = ["profile", "competency", "rating"]
+    list_select_related = ["profile", "competency"]
+    raw_id_fields = ["profile"]
+
+
+@admin.register(CoacheeProfile)
+class CoacheeProfileAdmin(AuditedAdmin[CoacheeProfile]):
+    list_display = ["enrolment", "prefers_other_function", "updated_at"]
+    list_select_related = ["enrolment"]
+    raw_id_fields = ["enrolment", "avoid"]
+
+
+@admin.register(GrowthCompetency)
+class GrowthCompetencyAdmin(AuditedAdmin[GrowthCompetency]):
+    list_display = ["profile", "rank", "competency"]
+    list_select_related = ["profile", "competency"]
+    raw_id_fields = ["profile"]
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(AuditedAdmin[AvailabilityWindow]):
+    list_display = ["enrolment", "weekday", "starts_at", "ends_at"]
+    list_select_related = ["enrolment"]
+    raw_id_fields = ["enrolment"]

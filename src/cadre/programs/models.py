@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cadre.accounts.models import Role
-from cadre.people.models import Department, Person
+from cadre.people.models import Competency, Department, Person
 
 MAX_COACH_CAPACITY = 5
 MAX_TIME_ZONE_WINDOW_HOURS = 12
@@ -373,3 +373,257 @@ class ProgrammeTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme_id}: {self.from_status} → {self.to_status}"
+
+
+# Enrolment (issue 3 §2): who applies to a programme, in which role, and what they bring.
+
+MAX_RATING = 5
+
+
+class ApplicationQuestion(models.Model):
+    """A question the programme's admins ask everyone who applies."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="application_questions"
+    )
+    text = models.CharField(max_length=500)
+    required = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="programs_question_text_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EnrolmentRole(models.TextChoices):
+    COACH = "coach", "Coach"
+    COACHEE = "coachee", "Coachee"
+
+
+class EnrolmentRoute(models.TextChoices):
+    SELF_NOMINATION = "self", "Self-nomination"
+    MANAGER_NOMINATION = "manager", "Manager nomination"
+    ADMIN = "admin", "Enrolled by an admin"
+
+
+class EnrolmentStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    APPROVED = "approved", "Approved"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Enrolment(models.Model):
+    """One person's place (or application for one) in a programme, as coach or coachee.
+
+    One per programme, person and role (the database holds that); that nobody is both coach
+    and coachee in one programme is held by ``services`` under a lock on the person.
+    """
+
+    Role = EnrolmentRole
+    Route = EnrolmentRoute
+    Status = EnrolmentStatus
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enrolments")
+    role = models.CharField(max_length=16, choices=EnrolmentRole.choices)
+    route = models.CharField(max_length=16, choices=EnrolmentRoute.choices)
+    status = models.CharField(
+        max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED
+    )
+    nominated_by = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The manager who nominated the person (manager nominations only).",
+    )
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the application questions, by id."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    consent_at = models.DateTimeField(
+        "consented at",
+        null=True,
+        blank=True,
+        help_text="When the person agreed to the programme's terms (confidentiality, data use).",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "person", "role"],
+                name="programs_enrolment_once_per_role",
+                violation_error_message="This person is already enrolled in this role.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=EnrolmentRole.values),
+                name="programs_enrolment_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(route__in=EnrolmentRoute.values),
+                name="programs_enrolment_route_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=EnrolmentStatus.values),
+                name="programs_enrolment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(route=EnrolmentRoute.MANAGER_NOMINATION)
+                | models.Q(nominated_by__isnull=True),
+                name="programs_enrolment_nominator_only_for_nominations",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(route=EnrolmentRoute.SELF_NOMINATION)
+                | models.Q(consent_at__isnull=False),
+                name="programs_enrolment_self_nomination_consents",
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "status"], name="programs_enrol_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} as {self.role} in {self.programme_id}"
+
+
+class CoachProfile(models.Model):
+    """What a coach offers: strengths, capacity, languages, a short bio and preferences."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="coach_profile"
+    )
+    capacity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COACH_CAPACITY)],
+        help_text="How many coachees you can take (1 to 5).",
+    )
+    languages = models.JSONField(default=list, blank=True)
+    bio = models.TextField("short bio", max_length=1000, blank=True)
+    preferences = models.TextField(max_length=2000, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1, capacity__lte=MAX_COACH_CAPACITY),
+                name="programs_coach_profile_capacity_range",
+                violation_error_message="Capacity must be between 1 and 5 coachees.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coach profile of enrolment {self.enrolment_id}"
+
+
+class CoachStrength(models.Model):
+    """A coach's own rating, 1 to 5, of one competency."""
+
+    profile = models.ForeignKey(CoachProfile, on_delete=models.CASCADE, related_name="strengths")
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RATING)]
+    )
+
+    class Meta:
+        ordering = ["competency__position", "competency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "competency"], name="programs_strength_once_per_competency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=MAX_RATING),
+                name="programs_strength_rating_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency_id}: {self.rating}"
+
+
+class CoacheeProfile(models.Model):
+    """What a coachee wants: goals in their own words, competencies to grow, preferences."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="coachee_profile"
+    )
+    goals = models.TextField("development goals", max_length=3000, blank=True)
+    prefers_other_function = models.BooleanField("a coach from another function", default=False)
+    avoid = models.ManyToManyField(
+        Person, blank=True, related_name="+", verbose_name="people to avoid"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Coachee profile of enrolment {self.enrolment_id}"
+
+
+class GrowthCompetency(models.Model):
+    """A competency a coachee wants to grow; rank 1 matters most."""
+
+    profile = models.ForeignKey(
+        CoacheeProfile, on_delete=models.CASCADE, related_name="growth_competencies"
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name_plural = "growth competencies"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "rank"], name="programs_growth_rank_unique"),
+            models.UniqueConstraint(
+                fields=["profile", "competency"], name="programs_growth_competency_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1), name="programs_growth_rank_set"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.competency_id}"
+
+
+class AvailabilityWindow(models.Model):
+    """A weekly window when a participant can meet, in their own time zone (``Person``'s)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
+    starts_at = models.TimeField("from")
+    ends_at = models.TimeField("until")
+
+    class Meta:
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6),
+                name="programs_availability_weekday_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="programs_availability_ends_after_start",
+                violation_error_message="A window must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"

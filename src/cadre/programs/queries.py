@@ -9,7 +9,14 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from cadre.accounts.models import Role
-from cadre.programs.models import Programme, ProgrammeObjective, ProgrammeTransition
+from cadre.people.models import Person
+from cadre.people.queries import department_subtree_ids
+from cadre.programs.models import (
+    Enrolment,
+    Programme,
+    ProgrammeObjective,
+    ProgrammeTransition,
+)
 
 Status = Programme.Status
 
@@ -195,3 +202,150 @@ def programme_checklist(programme: Programme, *, today: date | None = None) -> C
 
 def _day(day: date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else "not set"
+
+
+# Enrolment reads: eligibility, the open programmes, the funnel and the review table.
+
+ENROLMENT_STATUSES = [status for status, _ in Enrolment.Status.choices]
+
+
+def tenure_months(hire_date: date, today: date) -> int:
+    """Whole months from the hire date to ``today``."""
+    months = (today.year - hire_date.year) * 12 + today.month - hire_date.month
+    return months - (1 if today.day < hire_date.day else 0)
+
+
+def eligibility_refusals(
+    programme: Programme, person: Person, *, today: date | None = None
+) -> list[str]:
+    """Why ``person`` may not enrol as a coachee in ``programme``: one message per rule broken.
+
+    Eligibility (levels, departments with the departments under them, minimum tenure from the
+    hire date) applies to coachees; coaches are chosen by the admins when they approve.
+    Reads the programme's eligible departments through ``.all()`` (prefetch them for lists).
+    """
+    today = today or timezone.localdate()
+    refusals: list[str] = []
+    low, high = programme.min_level, programme.max_level
+    if low is not None or high is not None:
+        wanted = f"levels {low or 'any'} to {high or 'any'}"
+        if person.level is None:
+            refusals.append(f"Levels: no level is recorded, and the programme is for {wanted}.")
+        elif (low is not None and person.level < low) or (high is not None and person.level > high):
+            refusals.append(f"Levels: level {person.level} is outside {wanted}.")
+    departments = list(programme.eligible_departments.all())
+    if departments:
+        allowed: set[int] = set()
+        for department in departments:
+            allowed |= department_subtree_ids(department.pk)
+        names = ", ".join(sorted(department.name for department in departments))
+        if person.department_id not in allowed:
+            refusals.append(
+                f"Departments: the programme is for {names} (and the departments under them)."
+            )
+    minimum = programme.min_tenure_months
+    if minimum:
+        needed = f"{minimum} month{'s' if minimum != 1 else ''}"
+        if person.hire_date is None:
+            refusals.append(f"Tenure: no hire date is recorded, and {needed} are needed.")
+        else:
+            months = tenure_months(person.hire_date, today)
+            if months < minimum:
+                refusals.append(
+                    f"Tenure: {months} month{'s' if months != 1 else ''} since hire, "
+                    f"and {needed} are needed."
+                )
+    return refusals
+
+
+def window_refusal(programme: Programme, *, today: date | None = None) -> str | None:
+    """Why ``programme`` takes no applications today, or None when it does."""
+    today = today or timezone.localdate()
+    opens, closes = programme.enrolment_opens_on, programme.enrolment_closes_on
+    if programme.status != Status.ENROLLING:
+        status = Status(programme.status).label.lower()
+        return f"“{programme}” is not taking applications: it is {status}."
+    if opens is None or closes is None:
+        return f"“{programme}” has no enrolment window."
+    if today < opens:
+        return f"Enrolment for “{programme}” opens on {_day(opens)}."
+    if today > closes:
+        return f"Enrolment for “{programme}” closed on {_day(closes)}."
+    return None
+
+
+def open_programmes(*, today: date | None = None) -> QuerySet[Programme]:
+    """Programmes taking applications today, with what eligibility reads."""
+    today = today or timezone.localdate()
+    return (
+        Programme.objects.filter(
+            status=Status.ENROLLING,
+            enrolment_opens_on__lte=today,
+            enrolment_closes_on__gte=today,
+        )
+        .prefetch_related("eligible_departments")
+        .order_by("enrolment_closes_on", "name")
+    )
+
+
+def enrolments_of(person: Person) -> QuerySet[Enrolment]:
+    """A person's own enrolments, newest first, with their programmes."""
+    return person.enrolments.select_related("programme").order_by("-created_at", "pk")
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Enrolment counts by role and status: aggregates only, no one named."""
+
+    counts: dict[str, dict[str, int]]
+
+    @property
+    def rows(self) -> list[tuple[str, list[int], int]]:
+        """(role label, counts in ``ENROLMENT_STATUSES`` order, total) per role."""
+        return [
+            (
+                label,
+                [self.counts.get(role, {}).get(status, 0) for status in ENROLMENT_STATUSES],
+                sum(self.counts.get(role, {}).values()),
+            )
+            for role, label in Enrolment.Role.choices
+        ]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(by_status.values()) for by_status in self.counts.values())
+
+
+def enrolment_funnel(programme: Programme) -> Funnel:
+    """How many enrolments the programme has in each role and status, in one query."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Enrolment.objects.filter(programme=programme)
+        .values("role", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["role"], {})[row["status"]] = row["count"]
+    return Funnel(counts=counts)
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    role: str = ""
+    status: str = ""
+    route: str = ""
+
+
+def enrolments_for_review(programme: Programme, filters: ReviewFilters) -> QuerySet[Enrolment]:
+    """The programme's enrolments for the review table, in a fixed number of queries."""
+    result = Enrolment.objects.filter(programme=programme).select_related(
+        "person", "person__department", "nominated_by", "decided_by"
+    )
+    if filters.role in Enrolment.Role.values:
+        result = result.filter(role=filters.role)
+    if filters.status in Enrolment.Status.values:
+        result = result.filter(status=filters.status)
+    if filters.route in Enrolment.Route.values:
+        result = result.filter(route=filters.route)
+    return result.order_by("created_at", "pk")
