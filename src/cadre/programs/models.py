@@ -378,6 +378,15 @@ class ProgrammeTransition(models.Model):
 # Enrolment (issue 3 §2): who applies to a programme, in which role, and what they bring.
 
 MAX_RATING = 5
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 class ApplicationQuestion(models.Model):
@@ -597,17 +606,7 @@ class AvailabilityWindow(models.Model):
     """A weekly window when a participant can meet, in their own time zone (``Person``'s)."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="availability")
-    weekday = models.PositiveSmallIntegerField(
-        choices=[
-            (0, "Monday"),
-            (1, "Tuesday"),
-            (2, "Wednesday"),
-            (3, "Thursday"),
-            (4, "Friday"),
-            (5, "Saturday"),
-            (6, "Sunday"),
-        ]
-    )
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAY_CHOICES)
     starts_at = models.TimeField("from")
     ends_at = models.TimeField("until")
 

@@ -30,6 +30,7 @@ from cadre.programs.default_responsibilities import DEFAULT_RESPONSIBILITIES
 from cadre.programs.models import (
     MAX_COACH_CAPACITY,
     MAX_RATING,
+    WEEKDAY_CHOICES,
     AvailabilityWindow,
     CoacheeProfile,
     CoachProfile,
@@ -736,7 +737,7 @@ class Window:
     ends_at: time
 
 
-WEEKDAYS = dict(AvailabilityWindow._meta.get_field("weekday").choices or [])
+WEEKDAYS = dict(WEEKDAY_CHOICES)
 
 
 def _windows_check(windows: Sequence[Window]) -> list[str]:

@@ -9,20 +9,45 @@ from cadre.accounts.access import require_programme_admin
 from cadre.accounts.http import AuthenticatedRequest
 from cadre.accounts.models import Role
 from cadre.accounts.queries import is_programme_admin
+from cadre.people.queries import competency_model, direct_reports
 from cadre.programs import queries
 from cadre.programs.access import (
+    enrolment_for_participant,
+    open_programme_for_user,
+    participant_for_user,
     programme_for_admin,
     programme_page_for_user,
     programmes_for_user,
     require_programme_reader,
 )
 from cadre.programs.default_responsibilities import DEFAULT_RESPONSIBILITIES
-from cadre.programs.forms import ObjectiveFormSet, ProgrammeForm, ResponsibilitiesForm
-from cadre.programs.models import Programme
+from cadre.programs.forms import (
+    DECISION_CHOICES,
+    ApplicationForm,
+    BulkEnrolForm,
+    CoacheeProfileForm,
+    CoachProfileForm,
+    NominationForm,
+    ObjectiveFormSet,
+    ProgrammeForm,
+    ResponsibilitiesForm,
+    availability_formset,
+    windows_of,
+)
+from cadre.programs.models import CoacheeProfile, CoachProfile, Enrolment, Programme
 from cadre.programs.services import (
+    BulkEnrolmentError,
+    EnrolmentError,
     ObjectiveChanges,
     ProgrammeError,
     allowed_transitions,
+    coach_profile_save,
+    coachee_profile_save,
+    enrolment_apply,
+    enrolment_bulk,
+    enrolment_nominate,
+    enrolment_withdraw,
+    enrolments_decide,
     programme_create,
     programme_transition,
     programme_update,
@@ -78,6 +103,8 @@ def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "transitions": transitions,
         "responsibilities": [(label, responsibilities.get(role)) for role, label in Role.choices],
         "locked": queries.field_labels(queries.locked_fields(programme)),
+        "funnel": queries.enrolment_funnel(programme),
+        "funnel_statuses": Enrolment.Status.choices,
         "section": "programmes",
     }
     return render(request, "programs/programme_detail.html", context)
@@ -190,3 +217,263 @@ def programme_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"“{programme}” is now {programme.get_status_display().lower()}.")
     return redirect("programs:programme", pk=programme.pk)
+
+
+# Enrolment pages
+
+
+@login_required
+def enrol_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The programmes taking applications, with why the participant may not join one."""
+    person = participant_for_user(request.user)
+    enrolled = {e.programme_id: e for e in queries.enrolments_of(person)}
+    programmes = [
+        {
+            "programme": programme,
+            "enrolment": enrolled.get(programme.pk),
+            "refusals": queries.eligibility_refusals(programme, person),
+        }
+        for programme in queries.open_programmes()
+    ]
+    context = {"programmes": programmes, "section": "enrol"}
+    return render(request, "programs/enrol_list.html", context)
+
+
+@login_required
+def enrol_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    programme = open_programme_for_user(request.user, pk)
+    person = participant_for_user(request.user)
+    questions = list(programme.application_questions.all())
+    data = request.POST if request.method == "POST" else None
+    form = ApplicationForm(data, questions=questions)
+    if data is not None and form.is_valid():
+        try:
+            enrolment_apply(
+                programme=programme,
+                person=person,
+                role=form.cleaned_data["role"],
+                answers=form.answers(),
+                consent=form.cleaned_data["consent"],
+                by=request.user,
+                request=request,
+            )
+        except EnrolmentError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Your application to “{programme}” is in.")
+            return redirect("programs:my_enrolments")
+    context = {
+        "programme": programme,
+        "form": form,
+        "refusals": queries.eligibility_refusals(programme, person),
+        "section": "enrol",
+    }
+    return render(request, "programs/enrol_apply.html", context)
+
+
+@login_required
+def my_enrolments(request: AuthenticatedRequest) -> HttpResponse:
+    person = participant_for_user(request.user)
+    context = {"enrolments": queries.enrolments_of(person), "section": "enrol"}
+    return render(request, "programs/my_enrolments.html", context)
+
+
+@login_required
+@require_POST
+def enrolment_withdraw_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    enrolment = enrolment_for_participant(request.user, pk)
+    try:
+        enrolment_withdraw(enrolment=enrolment, by=request.user, request=request)
+    except EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You withdrew from “{enrolment.programme}”.")
+    return redirect("programs:my_enrolments")
+
+
+@login_required
+def profile_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The participant's coach or coachee profile, with weekly availability."""
+    enrolment = enrolment_for_participant(request.user, pk)
+    competencies = list(competency_model())
+    needs_consent = enrolment.consent_at is None
+    data = request.POST if request.method == "POST" else None
+    windows = availability_formset(data, list(enrolment.availability.all()))
+    is_coach = enrolment.role == Enrolment.Role.COACH
+    form: CoachProfileForm | CoacheeProfileForm
+    if is_coach:
+        coach = CoachProfile.objects.filter(enrolment=enrolment).first()
+        initial: dict[str, object] = {"capacity": enrolment.programme.default_coach_capacity}
+        if coach is not None:
+            initial = {
+                "capacity": coach.capacity,
+                "languages": ", ".join(coach.languages),
+                "bio": coach.bio,
+                "preferences": coach.preferences,
+                **{f"strength_{s.competency_id}": s.rating for s in coach.strengths.all()},
+            }
+        form = CoachProfileForm(
+            data, initial=initial, competencies=competencies, needs_consent=needs_consent
+        )
+    else:
+        coachee = (
+            CoacheeProfile.objects.filter(enrolment=enrolment).prefetch_related("avoid").first()
+        )
+        initial = {}
+        if coachee is not None:
+            initial = {
+                "goals": coachee.goals,
+                "prefers_other_function": coachee.prefers_other_function,
+                "avoid": ", ".join(p.employee_id for p in coachee.avoid.all()),
+                **{f"growth_{g.rank}": g.competency_id for g in coachee.growth_competencies.all()},
+            }
+        form = CoacheeProfileForm(
+            data, initial=initial, competencies=competencies, needs_consent=needs_consent
+        )
+    if data is not None and form.is_valid() and windows.is_valid():
+        consent = bool(form.cleaned_data.get("consent"))
+        try:
+            if isinstance(form, CoachProfileForm):
+                languages = form.cleaned_data["languages"].split(",")
+                coach_profile_save(
+                    enrolment=enrolment,
+                    capacity=form.cleaned_data["capacity"],
+                    strengths=form.strengths(),
+                    availability=windows_of(windows),
+                    languages=languages,
+                    bio=form.cleaned_data["bio"],
+                    preferences=form.cleaned_data["preferences"],
+                    consent=consent,
+                    by=request.user,
+                    request=request,
+                )
+            else:
+                coachee_profile_save(
+                    enrolment=enrolment,
+                    goals=form.cleaned_data["goals"],
+                    growth=form.growth(),
+                    availability=windows_of(windows),
+                    prefers_other_function=form.cleaned_data["prefers_other_function"],
+                    avoid=form.cleaned_data["avoid"],
+                    consent=consent,
+                    by=request.user,
+                    request=request,
+                )
+        except EnrolmentError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Saved your profile.")
+            return redirect("programs:my_enrolments")
+    context = {
+        "enrolment": enrolment,
+        "form": form,
+        "windows": windows,
+        "is_coach": is_coach,
+        "section": "enrol",
+    }
+    return render(request, "programs/profile_form.html", context)
+
+
+@login_required
+def nominate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A manager nominates one of their direct reports as a coachee."""
+    programme = open_programme_for_user(request.user, pk)
+    manager = participant_for_user(request.user)
+    reports = direct_reports(manager)
+    data = request.POST if request.method == "POST" else None
+    form = NominationForm(data, reports=reports)
+    if data is not None and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            enrolment_nominate(
+                programme=programme,
+                person=person,
+                nominated_by=manager,
+                by=request.user,
+                request=request,
+            )
+        except EnrolmentError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Nominated {person.display_name} for “{programme}”.")
+            return redirect("programs:enrol_list")
+    context = {"programme": programme, "form": form, "has_reports": reports.exists()}
+    return render(request, "programs/nominate.html", {**context, "section": "enrol"})
+
+
+@login_required
+def enrolment_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The admins' table of a programme's enrolments, with decisions in bulk."""
+    programme = programme_for_admin(request.user, pk)
+    if request.method == "POST":
+        ids = [int(value) for value in request.POST.getlist("enrolment") if value.isdigit()]
+        decision = request.POST.get("decision", "")
+        try:
+            decided = enrolments_decide(
+                programme=programme,
+                enrolment_ids=ids,
+                decision=decision,
+                by=request.user,
+                request=request,
+            )
+        except EnrolmentError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            label = Enrolment.Status(decision).label.lower()
+            messages.success(request, f"{len(decided)} enrolment(s) {label}.")
+        return redirect(f"{request.path}?{request.GET.urlencode()}")
+    filters = queries.ReviewFilters(
+        role=request.GET.get("role", ""),
+        status=request.GET.get("status", ""),
+        route=request.GET.get("route", ""),
+    )
+    context = {
+        "programme": programme,
+        "enrolments": queries.enrolments_for_review(programme, filters),
+        "filters": filters,
+        "roles": Enrolment.Role.choices,
+        "statuses": Enrolment.Status.choices,
+        "routes": Enrolment.Route.choices,
+        "decisions": DECISION_CHOICES,
+        "questions": {str(q.pk): q.text for q in programme.application_questions.all()},
+        "section": "programmes",
+    }
+    return render(request, "programs/enrolment_review.html", context)
+
+
+@login_required
+def enrolment_bulk_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    programme = programme_for_admin(request.user, pk)
+    form = BulkEnrolForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    row_errors: list[tuple[int, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = enrolment_bulk(
+                programme=programme,
+                employee_ids=form.cleaned_data["rows"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+                request=request,
+            )
+        except BulkEnrolmentError as error:
+            row_errors = error.rows
+        except EnrolmentError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Enrolled {len(created)} people in “{programme}”.")
+            return redirect("programs:enrolment_review", pk=programme.pk)
+    context = {
+        "programme": programme,
+        "form": form,
+        "row_errors": row_errors,
+        "section": "programmes",
+    }
+    return render(request, "programs/enrolment_bulk.html", context)
