@@ -71,8 +71,10 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
         "Org chart",
         "Competencies",
         "Programmes",
+        "Training",
+        "Certification",
         "Import",
         "Audit log",
     ]
-    assert labels(coach) == ["Home", "People", "Org chart", "Competencies"]
+    assert labels(coach) == ["Home", "People", "Org chart", "Competencies", "Training"]
     assert labels(outsider) == ["Home"]

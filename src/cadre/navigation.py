@@ -31,8 +31,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ]
     if roles & {Role.PROGRAMME_ADMIN, Role.SPONSOR}:
         items.append(NavItem("Programmes", reverse("programs:programme_list"), "programmes"))
+    if roles & {Role.PROGRAMME_ADMIN, Role.COACH}:
+        items.append(NavItem("Training", reverse("enablement:training"), "training"))
     if Role.PROGRAMME_ADMIN in roles:
         items += [
+            NavItem("Certification", reverse("enablement:certification_list"), "certification"),
             NavItem("Import", reverse("people:import_start"), "import"),
             NavItem("Audit log", reverse("audit_log"), "audit"),
         ]

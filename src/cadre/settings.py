@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cadre.accounts",
     "cadre.people",
     "cadre.programs",
+    "cadre.enablement",
     "cadre.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cadre.accounts.urls")),
     path("people/", include("cadre.people.urls")),
     path("programmes/", include("cadre.programs.urls")),
+    path("enablement/", include("cadre.enablement.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files (HRIS exports) are private: they are never served, not even in development.
