@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cadre.accounts.models import Role, RoleGrant, User
 from cadre.demo.catalogue import DIVISIONS, LOCATIONS
+from cadre.demo.enablement import COACHES
 from cadre.demo.logins import DEMO_PASSWORD, LOGIN_EMAILS
 from cadre.demo.organisation import organisation_describe, organisation_generate
 from cadre.people.models import Competency, Department, Person
@@ -249,7 +250,8 @@ def test_running_twice_without_reset_duplicates_nothing_and_prints_the_logins():
     output = demo("--people", "60")
 
     assert (Person.objects.count(), Department.objects.count(), User.objects.count()) == counts
-    assert RoleGrant.objects.count() == grants == 4
+    # One grant per demo login, and the coach role for the demo's other coaches.
+    assert RoleGrant.objects.count() == grants == 4 + COACHES - 1
     assert "The demo data is already there" in output
     assert "People: 60 (" in output
     assert all(email in output for email in EMAILS.values())
@@ -264,8 +266,8 @@ def test_reset_regenerates_and_keeps_the_competency_model():
 
     assert Person.objects.count() == 80
     assert Department.objects.count() == 26
-    assert User.objects.filter(email__endswith="@cadre-demo.example").count() == 4
-    assert RoleGrant.objects.count() == 4
+    assert User.objects.filter(email__endswith="@cadre-demo.example").count() == 4 + COACHES - 1
+    assert RoleGrant.objects.count() == 4 + COACHES - 1
     assert Competency.objects.count() == competencies > 0
     assert snapshot()[:60] != before
     assert "Generated the demo organisation (seed 2)." in output

@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from cadre.demo.enablement import enablement_generate, enablement_reset
 from cadre.demo.logins import (
     DEMO_PASSWORD,
     DemoLogin,
@@ -87,10 +88,15 @@ def programme_step(context: DemoContext) -> None:
     context.programme = programme_generate()
 
 
+def enablement_step(context: DemoContext) -> None:
+    enablement_generate(context.programme)
+
+
 STEPS: list[Step] = [
     Step("organisation", generate=organisation_step, reset=organisation_reset),
     Step("logins", generate=logins_step, reset=demo_logins_reset),
     Step("programme", generate=programme_step, reset=programme_reset),
+    Step("enablement", generate=enablement_step, reset=enablement_reset),
 ]
 
 

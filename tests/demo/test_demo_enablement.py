@@ -1,0 +1,56 @@
+"""``cadre demo``'s enablement step: a dozen coaches in every certification state."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cadre.accounts.models import Role, RoleGrant
+from cadre.demo.enablement import COACHES
+from cadre.demo.logins import LOGIN_EMAILS
+from cadre.enablement.models import CertificationRule, ModuleAttempt
+from cadre.enablement.queries import coach_matchable, coach_statuses, coaches
+from cadre.programs.models import Programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _demo_settings(settings):
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def demo(*args: str) -> None:
+    call_command("demo", "--people", "60", *args, stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_demo_coaches_are_in_every_certification_state():
+    demo()
+
+    today = timezone.localdate()
+    statuses = coach_statuses(coaches(), on=today)
+    assert len(statuses) == COACHES == RoleGrant.objects.filter(role=Role.COACH).count()
+    assert Counter(status.state for status in statuses) == {
+        "certified": 5,
+        "expired": 2,
+        "in_progress": 3,
+        "not_started": 2,
+    }
+    demo_coach = next(s for s in statuses if s.person.user.email == LOGIN_EMAILS[Role.COACH])
+    assert demo_coach.state == "in_progress"
+    assert len(demo_coach.modules_missing) == 3
+    assert sum(coach_matchable(person=s.person, on=today) for s in statuses) == 5
+    assert CertificationRule.objects.get().programme == Programme.objects.get()
+    assert min(s.person.level for s in statuses) >= 8
+
+
+def test_reset_makes_the_coaches_again():
+    demo()
+
+    demo("--reset")
+
+    assert RoleGrant.objects.filter(role=Role.COACH).count() == COACHES
+    assert ModuleAttempt.objects.filter(passed=True).count() == (5 + 2 + 1) * 5 + 2 + 3
