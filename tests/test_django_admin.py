@@ -13,7 +13,7 @@ from tests.factories import DepartmentFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CADRE_APPS = {"accounts", "people", "programs"}
+CADRE_APPS = {"accounts", "people", "programs", "enablement"}
 
 
 def test_every_cadre_model_is_registered():

@@ -70,11 +70,19 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
         "People",
         "Org chart",
         "Competencies",
+        "My programmes",
         "Programmes",
         "Training",
         "Certification",
         "Import",
         "Audit log",
     ]
-    assert labels(coach) == ["Home", "People", "Org chart", "Competencies", "Training"]
+    assert labels(coach) == [
+        "Home",
+        "People",
+        "Org chart",
+        "Competencies",
+        "My programmes",
+        "Training",
+    ]
     assert labels(outsider) == ["Home"]

@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             NavItem("People", reverse("people:directory"), "people"),
             NavItem("Org chart", reverse("people:org_chart"), "org"),
             NavItem("Competencies", reverse("people:competencies"), "competencies"),
+            NavItem("My programmes", reverse("programs:my_enrolments"), "enrol"),
         ]
     if roles & {Role.PROGRAMME_ADMIN, Role.SPONSOR}:
         items.append(NavItem("Programmes", reverse("programs:programme_list"), "programmes"))

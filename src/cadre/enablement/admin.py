@@ -47,6 +47,14 @@ class QuizQuestionAdmin(AuditedAdmin[QuizQuestion]):
     inlines = [QuizOptionInline]
 
 
+@admin.register(QuizOption)
+class QuizOptionAdmin(AuditedAdmin[QuizOption]):
+    list_display = ["text", "question", "is_correct"]
+    list_filter = ["question__module"]
+    search_fields = ["text", "question__text"]
+    list_select_related = ["question"]
+
+
 class _ReadOnlyAdmin[M: ModuleAttempt | PracticeSignOff | Certification](AuditedAdmin[M]):
     """Records written by the enablement services: shown, never changed by hand."""
 
