@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cadre.programs",
     "cadre.enablement",
     "cadre.demo",
+    "cadre.api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,44 @@
+import json
+
+from django.test import Client
+
+from cadre.api.api import api
+
+PATHS = {
+    "/api/v1/programmes": {"get", "post"},
+    "/api/v1/programmes/{programme_id}": {"get", "patch"},
+    "/api/v1/programmes/{programme_id}/transitions": {"post"},
+    "/api/v1/enrolments": {"get"},
+    "/api/v1/programmes/{programme_id}/enrolments": {"get", "post"},
+    "/api/v1/enrolments/{enrolment_id}/withdraw": {"post"},
+    "/api/v1/programmes/{programme_id}/enrolments/decisions": {"post"},
+    "/api/v1/certification/me": {"get"},
+    "/api/v1/certification/coaches": {"get"},
+}
+
+
+def test_the_document_lists_every_path_and_its_errors():
+    schema = api.get_openapi_schema()
+    assert {path: set(methods) for path, methods in schema["paths"].items()} == PATHS
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            codes = {str(code) for code in operation["responses"]}
+            assert {"401", "403"} <= codes, (method, path)
+            if method != "get":
+                assert {"400", "422"} <= codes, (method, path)
+
+
+def test_the_document_is_served_and_the_docs_page_is_off(db, admin):
+    response = admin.client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert json.loads(response.content)["info"]["title"] == "Cadre API"
+    assert admin.client.get("/api/v1/docs").status_code == 404
+
+
+def test_unsafe_methods_need_the_csrf_token(admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin.user)
+    body = json.dumps({"name": "X", "starts_on": "2027-01-01", "ends_on": "2027-12-31"})
+    response = client.post("/api/v1/programmes", body, content_type="application/json")
+    assert response.status_code == 403
+    assert client.get("/api/v1/programmes").status_code == 200
