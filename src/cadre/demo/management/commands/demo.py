@@ -28,6 +28,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from cadre.demo.enablement import enablement_generate, enablement_reset
+from cadre.demo.enrolment import enrolment_generate, enrolment_reset
 from cadre.demo.logins import (
     DEMO_PASSWORD,
     DemoLogin,
@@ -92,11 +93,16 @@ def enablement_step(context: DemoContext) -> None:
     enablement_generate(context.programme)
 
 
+def enrolment_step(context: DemoContext) -> None:
+    enrolment_generate(programme=context.programme, seed=context.seed)
+
+
 STEPS: list[Step] = [
     Step("organisation", generate=organisation_step, reset=organisation_reset),
     Step("logins", generate=logins_step, reset=demo_logins_reset),
     Step("programme", generate=programme_step, reset=programme_reset),
     Step("enablement", generate=enablement_step, reset=enablement_reset),
+    Step("enrolment", generate=enrolment_step, reset=enrolment_reset),
 ]
 
 
