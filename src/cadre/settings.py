@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "cadre.core",
     "cadre.accounts",
+    "cadre.notifications",
     "cadre.people",
     "cadre.programs",
     "cadre.enablement",

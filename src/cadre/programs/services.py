@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from cadre.accounts.models import Role, User
 from cadre.accounts.services import audit_record, role_grant
+from cadre.notifications.models import NotificationKind
+from cadre.notifications.services import notification_queue
 from cadre.people.models import Competency, Person
 from cadre.programs.default_responsibilities import DEFAULT_RESPONSIBILITIES
 from cadre.programs.models import (
@@ -516,6 +520,7 @@ def enrolment_apply(
             request=request,
             details={"programme": programme.pk, "person": person.pk, "role": role},
         )
+        _enrolment_notify(enrolment, NotificationKind.ENROLMENT_RECEIVED, programme)
     return enrolment
 
 
@@ -557,6 +562,7 @@ def enrolment_nominate(
             request=request,
             details={"programme": programme.pk, "person": person.pk, "role": role},
         )
+        _enrolment_notify(enrolment, NotificationKind.ENROLMENT_RECEIVED, programme)
     return enrolment
 
 
@@ -612,7 +618,40 @@ def enrolments_decide(
             user = enrolment.person.user
             if decision == EnrolmentStatus.APPROVED and user is not None:
                 role_grant(user=user, role=Role(enrolment.role), granted_by=by, request=request)
+            if decision in DECISION_NOTIFICATIONS:
+                _enrolment_notify(enrolment, DECISION_NOTIFICATIONS[decision], current)
     return enrolments
+
+
+# The e-mail each decision sends; a decline is told in person, not by e-mail.
+DECISION_NOTIFICATIONS: dict[str, NotificationKind] = {
+    EnrolmentStatus.APPROVED: NotificationKind.ENROLMENT_APPROVED,
+    EnrolmentStatus.WAITLISTED: NotificationKind.ENROLMENT_WAITLISTED,
+}
+
+
+def _enrolment_notify(enrolment: Enrolment, kind: NotificationKind, programme: Programme) -> None:
+    """Queue the e-mail about ``enrolment`` (once per enrolment and kind), sent when the
+    transaction commits. People without an active login get none."""
+    user = enrolment.person.user
+    if user is None or not user.is_active:
+        return
+    received = kind == NotificationKind.ENROLMENT_RECEIVED
+    nominator = enrolment.nominated_by if received and enrolment.nominated_by_id else None
+    name = kind.value.replace("-", "_")
+    notification_queue(
+        key=f"{kind.value}:{enrolment.pk}",
+        recipient=user,
+        kind=kind,
+        subject_template=f"notifications/email/{name}_subject.txt",
+        body_template=f"notifications/email/{name}.txt",
+        context={
+            "programme": programme.name,
+            "role": enrolment.get_role_display().lower(),
+            "nominated_by": nominator.display_name if nominator else "",
+            "link": settings.SITE_URL.rstrip("/") + reverse("programs:my_enrolments"),
+        },
+    )
 
 
 def enrolment_withdraw(
@@ -725,6 +764,8 @@ def enrolment_bulk(
         for person in chosen:
             if person.user is not None:
                 role_grant(user=person.user, role=Role(role), granted_by=by, request=request)
+        for enrolment in created:
+            _enrolment_notify(enrolment, NotificationKind.ENROLMENT_APPROVED, programme)
     return created
 
 

@@ -1,0 +1,52 @@
+"""E-mail notifications: one row per message, sent once.
+
+The row is written when the message is queued and marked sent when it goes out. Its
+``key`` names the event it is about (``enrolment-approved:<enrolment id>``); the database
+holds one row per key, so an event that happens twice, or is reported twice, makes one
+message.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class NotificationKind(models.TextChoices):
+    ENROLMENT_RECEIVED = "enrolment-received", "Enrolment received"
+    ENROLMENT_APPROVED = "enrolment-approved", "Enrolment approved"
+    ENROLMENT_WAITLISTED = "enrolment-waitlisted", "Enrolment waitlisted"
+    TRAINING_REMINDER = "training-reminder", "Training reminder"
+    CERTIFICATION_EXPIRING = "certification-expiring", "Certification expiring"
+
+
+class Notification(models.Model):
+    """One e-mail to one user: rendered when queued, sent at most once."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    key = models.CharField(
+        "idempotency key",
+        max_length=200,
+        help_text="The event the message is about; one message per key.",
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="notifications_one_per_key"),
+            models.CheckConstraint(condition=~models.Q(key=""), name="notifications_key_set"),
+        ]
+        indexes = [models.Index(fields=["sent_at", "attempts"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}: {self.subject}"

@@ -1,0 +1,12 @@
+"""Background work for notifications: sending one e-mail."""
+
+from django.tasks import task
+
+from cadre.notifications.services import notification_deliver
+
+
+@task
+def notification_send(*, notification_id: int) -> bool:
+    """Send notification ``notification_id`` unless it was sent already; see
+    ``services.notification_deliver``."""
+    return notification_deliver(notification_id=notification_id)
