@@ -36,7 +36,7 @@ from cadre.enablement.models import (
     TrainingModule,
 )
 from cadre.people.models import Person
-from cadre.programs.models import Programme
+from cadre.programs.models import Enrolment, Programme
 from cadre.programs.queries import months_after
 
 DEFAULT_VALID_MONTHS = 24
@@ -86,6 +86,15 @@ def coaches() -> QuerySet[Person]:
         )
         .distinct()
         .order_by("full_name", "pk")
+    )
+
+
+def programme_coaches(programme: Programme) -> QuerySet[Person]:
+    """The coaches approved in ``programme`` (who still hold the coach role)."""
+    return coaches().filter(
+        enrolments__programme=programme,
+        enrolments__role=Enrolment.Role.COACH,
+        enrolments__status=Enrolment.Status.APPROVED,
     )
 
 
@@ -240,6 +249,14 @@ def _status(
         modules_missing=missing,
         renewal_due=renewal_due,
     )
+
+
+def state_counts(statuses: Iterable[CoachStatus]) -> dict[str, int]:
+    """How many of ``statuses`` are in each certification state, every state listed."""
+    counts = dict.fromkeys(STATE_LABELS, 0)
+    for status in statuses:
+        counts[status.state] += 1
+    return counts
 
 
 def coach_status(*, person: Person, on: date) -> CoachStatus:

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -37,6 +38,8 @@ from cadre.enablement.services import (
     resource_save,
 )
 from cadre.people.models import Competency
+from cadre.programs.access import programme_for_admin
+from cadre.programs.models import Programme
 
 STATE_FILTERS = [
     (queries.CertificationState.CERTIFIED, "Certified"),
@@ -115,19 +118,25 @@ def my_certification(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def certification_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every coach's certification, or (``?programme=<id>``) that of a programme's approved
+    coaches, with the counts per state; ``?status=`` narrows the rows to one state."""
     require_programme_admin(request.user)
+    programme = _programme_filter(request)
     today = timezone.localdate()
     state = request.GET.get("status", "")
-    statuses = queries.coach_statuses(queries.coaches(), on=today)
-    counts = {value: 0 for value, _ in STATE_FILTERS}
-    for status in statuses:
-        counts[status.state] += 1
+    people = queries.programme_coaches(programme) if programme else queries.coaches()
+    statuses = queries.coach_statuses(people, on=today)
+    counts = queries.state_counts(statuses)
     if state in counts:
         statuses = [status for status in statuses if status.state == state]
+    total = sum(counts.values())
     context = {
         "statuses": statuses,
         "filters": [(value, label, counts[value]) for value, label in STATE_FILTERS],
         "state": state,
+        "programme": programme,
+        "total": total,
+        "uncertified": total - counts[queries.CertificationState.CERTIFIED],
         "today": today,
         "sign_off_form": SignOffForm(),
         "section": "certification",
@@ -154,7 +163,19 @@ def certification_sign_off(request: AuthenticatedRequest, pk: int) -> HttpRespon
             messages.error(request, str(error))
         else:
             messages.success(request, f"Signed off {coach}'s practice session.")
-    return redirect("enablement:certification_list")
+    url = reverse("enablement:certification_list")
+    programme_id = request.POST.get("programme", "")
+    return redirect(f"{url}?programme={programme_id}" if programme_id.isdigit() else url)
+
+
+def _programme_filter(request: AuthenticatedRequest) -> Programme | None:
+    """The programme in ``?programme=<id>``: None when absent, 404 when unknown."""
+    value = request.GET.get("programme", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("No such programme.")
+    return programme_for_admin(request.user, int(value))
 
 
 # The resource library.
