@@ -64,7 +64,7 @@ def programme_generate() -> Programme:
             "sponsor": sponsor,
             "offers_one_on_one": True,
             "offers_group_circles": True,
-            "offers_development_track": False,
+            "offers_development_track": True,
             "starts_on": starts,
             "ends_on": ends,
             "relationship_months": 9,

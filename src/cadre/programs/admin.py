@@ -10,10 +10,12 @@ from cadre.programs.models import (
     CoachStrength,
     Enrolment,
     GrowthCompetency,
+    MilestoneProgress,
     Programme,
     ProgrammeObjective,
     ProgrammeResponsibility,
     ProgrammeTransition,
+    TrackMilestone,
 )
 
 
@@ -129,3 +131,23 @@ class AvailabilityWindowAdmin(AuditedAdmin[AvailabilityWindow]):
     list_display = ["enrolment", "weekday", "starts_at", "ends_at"]
     list_select_related = ["enrolment"]
     raw_id_fields = ["enrolment"]
+
+
+@admin.register(TrackMilestone)
+class TrackMilestoneAdmin(AuditedAdmin[TrackMilestone]):
+    """Repairs only: the curriculum is edited on the programme's development-track page, where
+    the programme's dates and status are checked."""
+
+    list_display = ["title", "programme", "due_on", "position"]
+    search_fields = ["title", "programme__name"]
+    list_select_related = ["programme"]
+    autocomplete_fields = ["programme"]
+
+
+@admin.register(MilestoneProgress)
+class MilestoneProgressAdmin(AuditedAdmin[MilestoneProgress]):
+    list_display = ["milestone", "enrolment", "status", "completed_at", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["milestone", "enrolment"]
+    raw_id_fields = ["milestone", "enrolment", "updated_by"]
+    readonly_fields = ["updated_at"]

@@ -18,9 +18,11 @@ from cadre.programs.models import (
     Enrolment,
     Programme,
     ProgrammeObjective,
+    TrackMilestone,
 )
 from cadre.programs.queries import EDITABLE_FIELDS, FORMAT_FIELDS
 from cadre.programs.services import Window
+from cadre.programs.track import milestone_problems
 
 FORMAT_CHOICES = [
     ("offers_one_on_one", "One-on-one coaching"),
@@ -456,3 +458,59 @@ DECISION_CHOICES = [
     (Enrolment.Status.WAITLISTED.value, "Waitlist"),
     (Enrolment.Status.DECLINED.value, "Decline"),
 ]
+
+
+# The development track
+
+
+class MilestoneForm(forms.ModelForm[TrackMilestone]):
+    """One milestone of the curriculum; the rules themselves live in ``track``."""
+
+    class Meta:
+        model = TrackMilestone
+        fields = ["title", "description", "due_on", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput()}
+        help_texts = {"position": "Milestones are listed by position, then by due date."}
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        if self.has_changed() and not self.errors:
+            problems = milestone_problems(
+                programme=self.programme,
+                title=data.get("title") or "",
+                due_on=data.get("due_on"),
+                pk=self.instance.pk,
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
+        return data
+
+
+class BaseMilestoneFormSet(BaseInlineFormSet[TrackMilestone, Programme, MilestoneForm]):
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.has_changed() or (self.can_delete and form.cleaned_data.get("DELETE")):
+                continue
+            title = str(form.cleaned_data.get("title") or "").strip().lower()
+            if title and title in seen:
+                form.add_error("title", "Two milestones can't share a title.")
+            seen.add(title)
+
+
+MilestoneFormSet: type[BaseInlineFormSet[TrackMilestone, Programme, MilestoneForm]] = (
+    inlineformset_factory(
+        Programme,
+        TrackMilestone,
+        form=MilestoneForm,
+        formset=BaseMilestoneFormSet,
+        extra=2,
+        can_delete=True,
+    )
+)

@@ -626,3 +626,83 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+# The development track (issue 3 §1): a curriculum of milestones with due dates, and each
+# participant's progress through it. Only programmes that offer the track have one
+# (``track.milestone_save`` holds that, and that a milestone falls within the programme).
+
+
+class MilestoneStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class TrackMilestone(models.Model):
+    """One milestone or module of a programme's development track, due on a date."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
+    due_on = models.DateField("due on")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.F("programme"),
+                Lower("title"),
+                name="programs_milestone_title_ci_unique",
+                violation_error_message="This programme already has a milestone with this title.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(title=""), name="programs_milestone_title_set"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MilestoneProgress(models.Model):
+    """Where one participant (an enrolment) stands on one milestone."""
+
+    Status = MilestoneStatus
+
+    milestone = models.ForeignKey(TrackMilestone, on_delete=models.CASCADE, related_name="progress")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="milestone_progress"
+    )
+    status = models.CharField(
+        max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(max_length=1000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "milestone progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "enrolment"],
+                name="programs_progress_once_per_milestone",
+                violation_error_message="This participant already has progress on this milestone.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MilestoneStatus.values),
+                name="programs_progress_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=MilestoneStatus.DONE, completed_at__isnull=False)
+                | (~models.Q(status=MilestoneStatus.DONE) & models.Q(completed_at__isnull=True)),
+                name="programs_progress_completed_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} on {self.milestone_id}: {self.status}"

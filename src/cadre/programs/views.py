@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cadre.accounts.access import require_programme_admin
@@ -10,7 +11,7 @@ from cadre.accounts.http import AuthenticatedRequest
 from cadre.accounts.models import Role
 from cadre.accounts.queries import is_programme_admin
 from cadre.people.queries import competency_model, direct_reports
-from cadre.programs import queries
+from cadre.programs import queries, track
 from cadre.programs.access import (
     enrolment_for_participant,
     open_programme_for_user,
@@ -27,6 +28,7 @@ from cadre.programs.forms import (
     BulkEnrolForm,
     CoacheeProfileForm,
     CoachProfileForm,
+    MilestoneFormSet,
     NominationForm,
     ObjectiveFormSet,
     ProgrammeForm,
@@ -34,7 +36,13 @@ from cadre.programs.forms import (
     availability_formset,
     windows_of,
 )
-from cadre.programs.models import CoacheeProfile, CoachProfile, Enrolment, Programme
+from cadre.programs.models import (
+    CoacheeProfile,
+    CoachProfile,
+    Enrolment,
+    MilestoneStatus,
+    Programme,
+)
 from cadre.programs.services import (
     BulkEnrolmentError,
     EnrolmentError,
@@ -106,6 +114,7 @@ def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "funnel": queries.enrolment_funnel(programme),
         "funnel_statuses": Enrolment.Status.choices,
         "section": "programmes",
+        **_track_context(programme),
     }
     return render(request, "programs/programme_detail.html", context)
 
@@ -276,6 +285,8 @@ def enrol_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def my_enrolments(request: AuthenticatedRequest) -> HttpResponse:
     person = participant_for_user(request.user)
     context = {"enrolments": queries.enrolments_of(person), "section": "enrol"}
+    context["tracks"] = track.participant_tracks(person)
+    context["milestone_statuses"] = MilestoneStatus.choices
     return render(request, "programs/my_enrolments.html", context)
 
 
@@ -477,3 +488,86 @@ def enrolment_bulk_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "section": "programmes",
     }
     return render(request, "programs/enrolment_bulk.html", context)
+
+
+# The development track: the curriculum on the programme page and its edit page (admins),
+# and the participant's own milestones on "My programmes".
+
+
+def _track_context(programme: Programme) -> dict[str, object]:
+    """The development-track section of the programme page: aggregate figures only."""
+    if not programme.offers_development_track:
+        return {"track": None}
+    return {"track": track.curriculum(programme)}
+
+
+@login_required
+def curriculum_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Add, change, reorder and remove the milestones of the programme's development track."""
+    programme = programme_for_admin(request.user, pk)
+    refusal = track.track_refusal(programme)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return redirect("programs:programme", pk=programme.pk)
+    data = request.POST if request.method == "POST" else None
+    formset = MilestoneFormSet(
+        data,
+        instance=programme,
+        queryset=track.milestones_of(programme),
+        prefix="milestones",
+        form_kwargs={"programme": programme},
+    )
+    if data is not None and formset.is_valid():
+        formset.save(commit=False)
+        changes = track.CurriculumChanges(
+            added=formset.new_objects,
+            changed=[milestone for milestone, _ in formset.changed_objects],
+            removed=formset.deleted_objects,
+        )
+        try:
+            track.curriculum_save(
+                programme=programme, changes=changes, by=request.user, request=request
+            )
+        except track.TrackError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Saved the development track of “{programme}”.")
+            return redirect("programs:programme", pk=programme.pk)
+    context = {"programme": programme, "formset": formset, "section": "programmes"}
+    return render(request, "programs/curriculum_form.html", context)
+
+
+@login_required
+@require_POST
+def progress_update(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    """The participant marks one of their milestones not started, in progress or done."""
+    enrolment = enrolment_for_participant(request.user, pk)
+    milestone = track.milestone_of(enrolment, milestone_pk)
+    error = None
+    try:
+        progress = track.progress_set(
+            milestone=milestone,
+            enrolment=enrolment,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            by=request.user,
+            request=request,
+        )
+    except track.TrackError as refused:
+        error = str(refused)
+    if request.htmx:
+        current = enrolment.milestone_progress.filter(milestone=milestone).first()
+        context = {
+            "step": track.step_for(milestone, enrolment, current, timezone.localdate()),
+            "error": error,
+            "milestone_statuses": MilestoneStatus.choices,
+        }
+        return render(request, "programs/my_enrolments.html#milestone", context)
+    if error is not None:
+        messages.error(request, error)
+    else:
+        label = MilestoneStatus(progress.status).label.lower()
+        messages.success(request, f"“{milestone}”: {label}.")
+    return redirect("programs:my_enrolments")

@@ -47,6 +47,7 @@ from cadre.demo.organisation import (
     organisation_reset,
 )
 from cadre.demo.programme import programme_generate, programme_reset
+from cadre.demo.track import track_reset, track_step
 from cadre.people.models import Department, Person
 from cadre.programs.models import Programme
 
@@ -103,6 +104,7 @@ STEPS: list[Step] = [
     Step("programme", generate=programme_step, reset=programme_reset),
     Step("enablement", generate=enablement_step, reset=enablement_reset),
     Step("enrolment", generate=enrolment_step, reset=enrolment_reset),
+    Step("track", generate=track_step, reset=track_reset),
 ]
 
 
