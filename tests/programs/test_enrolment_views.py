@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cadre.accounts.models import AuditEvent
-from cadre.programs.models import Enrolment
+from cadre.programs.models import ApplicationQuestion, Enrolment
 from tests.factories import CompetencyFactory
 from tests.programs.conftest import today
 from tests.programs.enrolment import eligible, enrol, enrolling
@@ -224,3 +224,22 @@ def test_the_programme_page_query_count_does_not_grow_with_enrolments(
         enrol(programme, eligible(level=9), role="coach")
     with django_assert_num_queries(len(one.captured_queries)):
         admin.client.get(page)
+
+
+def test_the_review_page_shows_each_answer_beside_its_question(programme, admin):
+    first = ApplicationQuestion.objects.create(
+        programme=programme, text="What do you hope to learn?", position=1
+    )
+    second = ApplicationQuestion.objects.create(
+        programme=programme, text="Who nominated you?", position=2, required=False
+    )
+    enrol(programme, eligible(), answers={str(second.pk): "Nobody", str(first.pk): "Delegation"})
+
+    response = admin.client.get(url("enrolment_review", programme.pk))
+
+    (enrolment,) = response.context["enrolments"]
+    assert enrolment.answered == [
+        ("What do you hope to learn?", "Delegation"),
+        ("Who nominated you?", "Nobody"),
+    ]
+    assert "What do you hope to learn?</span><br>Delegation" in response.content.decode()

@@ -12,6 +12,7 @@ from cadre.accounts.models import Role
 from cadre.people.models import Person
 from cadre.people.queries import department_subtree_ids
 from cadre.programs.models import (
+    ApplicationQuestion,
     Enrolment,
     Programme,
     ProgrammeObjective,
@@ -335,6 +336,17 @@ class ReviewFilters:
     role: str = ""
     status: str = ""
     route: str = ""
+
+
+def answers_by_question(
+    enrolment: Enrolment, questions: list[ApplicationQuestion]
+) -> list[tuple[str, str]]:
+    """The enrolment's answers beside their questions, in the questions' order."""
+    answers = enrolment.answers or {}
+    return [
+        (question.text, str(answers.get(str(question.pk), "")).strip() or "—")
+        for question in questions
+    ]
 
 
 def enrolments_for_review(programme: Programme, filters: ReviewFilters) -> QuerySet[Enrolment]:

@@ -442,15 +442,18 @@ def enrolment_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         status=request.GET.get("status", ""),
         route=request.GET.get("route", ""),
     )
+    questions = list(programme.application_questions.order_by("position", "pk"))
+    enrolments = list(queries.enrolments_for_review(programme, filters))
+    for enrolment in enrolments:
+        enrolment.answered = queries.answers_by_question(enrolment, questions)  # type: ignore[attr-defined]
     context = {
         "programme": programme,
-        "enrolments": queries.enrolments_for_review(programme, filters),
+        "enrolments": enrolments,
         "filters": filters,
         "roles": Enrolment.Role.choices,
         "statuses": Enrolment.Status.choices,
         "routes": Enrolment.Route.choices,
         "decisions": DECISION_CHOICES,
-        "questions": {str(q.pk): q.text for q in programme.application_questions.all()},
         "section": "programmes",
     }
     return render(request, "programs/enrolment_review.html", context)
