@@ -10,6 +10,7 @@ from django.utils import timezone
 from cadre.accounts.models import Role, RoleGrant
 from cadre.demo.enablement import COACHES
 from cadre.demo.logins import LOGIN_EMAILS
+from cadre.demo.programme import PROGRAMME_NAME
 from cadre.enablement.models import CertificationRule, ModuleAttempt
 from cadre.enablement.queries import coach_matchable, coach_statuses, coaches
 from cadre.programs.models import Programme
@@ -43,7 +44,7 @@ def test_the_demo_coaches_are_in_every_certification_state():
     assert demo_coach.state == "in_progress"
     assert len(demo_coach.modules_missing) == 3
     assert sum(coach_matchable(person=s.person, on=today) for s in statuses) == 5
-    assert CertificationRule.objects.get().programme == Programme.objects.get()
+    assert CertificationRule.objects.get().programme == Programme.objects.get(name=PROGRAMME_NAME)
     assert min(s.person.level for s in statuses) >= 8
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from cadre.accounts.models import Role, RoleGrant
 from cadre.demo.logins import LOGIN_EMAILS
+from cadre.demo.programme import PROGRAMME_NAME
 from cadre.enablement.queries import coaches
 from cadre.people.models import Competency
 from cadre.programs.models import (
@@ -39,7 +40,7 @@ def enrolled() -> list[tuple[str, str, str]]:
 def test_the_demo_programme_has_coaches_coachees_and_open_applications():
     demo()
 
-    programme = Programme.objects.get()
+    programme = Programme.objects.get(name=PROGRAMME_NAME)
     assert Counter(programme.enrolments.values_list("role", "status")) == {
         ("coach", "approved"): 12,
         ("coachee", "approved"): 30,
@@ -62,8 +63,10 @@ def test_every_coach_has_a_full_profile():
     demo()
 
     competencies = Competency.objects.filter(is_active=True).count()
-    profiles = CoachProfile.objects.select_related("enrolment__person").prefetch_related(
-        "strengths"
+    profiles = (
+        CoachProfile.objects.filter(enrolment__programme__name=PROGRAMME_NAME)
+        .select_related("enrolment__person")
+        .prefetch_related("strengths")
     )
     assert len(profiles) == 12
     for profile in profiles:
@@ -78,9 +81,11 @@ def test_every_coach_has_a_full_profile():
 def test_every_coachee_is_eligible_and_has_a_profile():
     demo()
 
-    programme = Programme.objects.get()
-    profiles = CoacheeProfile.objects.select_related("enrolment__person").prefetch_related(
-        "growth_competencies"
+    programme = Programme.objects.get(name=PROGRAMME_NAME)
+    profiles = (
+        CoacheeProfile.objects.filter(enrolment__programme=programme)
+        .select_related("enrolment__person")
+        .prefetch_related("growth_competencies")
     )
     assert len(profiles) == 37
     for profile in profiles:
@@ -92,7 +97,12 @@ def test_every_coachee_is_eligible_and_has_a_profile():
     assert (
         len({profile.enrolment.person.department_id for profile in profiles}) == 13
     )  # every department with eligible people
-    assert AvailabilityWindow.objects.filter(enrolment__role="coachee").count() >= 37 * 2
+    assert (
+        AvailabilityWindow.objects.filter(
+            enrolment__programme=programme, enrolment__role="coachee"
+        ).count()
+        >= 37 * 2
+    )
 
 
 def test_the_demo_coachee_login_is_an_approved_coachee_with_a_profile():
@@ -120,4 +130,4 @@ def test_the_same_seed_gives_the_same_enrolments_after_a_reset():
         sorted(CoacheeProfile.objects.values_list("enrolment__person__employee_id", "goals"))
         == goals
     )
-    assert Enrolment.objects.count() == 49
+    assert Enrolment.objects.filter(programme__name=PROGRAMME_NAME).count() == 49

@@ -31,7 +31,7 @@ def demo(*args: str) -> str:
 def test_the_demo_has_one_enrolling_programme_sponsored_by_the_demo_sponsor():
     output = demo()
 
-    programme = Programme.objects.get()
+    programme = Programme.objects.get(name=PROGRAMME_NAME)
     sponsor = User.objects.get(email=LOGIN_EMAILS[Role.SPONSOR])
     admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
     assert (programme.name, programme.status) == (PROGRAMME_NAME, Programme.Status.ENROLLING)
@@ -45,7 +45,7 @@ def test_the_demo_has_one_enrolling_programme_sponsored_by_the_demo_sponsor():
         "≥ 90 %",
     ]
     assert sorted(r.role for r in programme.responsibilities.all()) == sorted(Role.values)
-    transition = ProgrammeTransition.objects.get()
+    transition = ProgrammeTransition.objects.get(programme=programme)
     assert (transition.from_status, transition.to_status, transition.by) == (
         "draft",
         "enrolling",
@@ -59,7 +59,7 @@ def test_reset_makes_the_programme_again():
 
     demo("--reset")
 
-    assert Programme.objects.get().status == Programme.Status.ENROLLING
+    assert Programme.objects.get(name=PROGRAMME_NAME).status == Programme.Status.ENROLLING
 
 
 def test_the_demo_sponsor_opens_the_programme_page():
@@ -68,7 +68,7 @@ def test_the_demo_sponsor_opens_the_programme_page():
     client.post(
         reverse("login"), {"username": LOGIN_EMAILS[Role.SPONSOR], "password": DEMO_PASSWORD}
     )
-    programme = Programme.objects.get()
+    programme = Programme.objects.get(name=PROGRAMME_NAME)
 
     response = client.get(reverse("programs:programme", args=[programme.pk]))
 

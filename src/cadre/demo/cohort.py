@@ -1,0 +1,201 @@
+"""The demo's running programme: "Leaders coaching leaders — first cohort", the cohort before
+the enrolling one, with its pairs and circles coaching now.
+
+It is made through the programme and enrolment services, as an admin would, with dates around
+the day the demo is made so each move's checklist passes: it started 60 days ago, enrolment
+opened 45 days ago and closes today, and it ends in a year, so relationships of nine months
+started today end in time. The demo admin creates it, opens enrolment, enrols everyone while
+it is enrolling, then moves it to matching and to running, with a note at each move.
+
+- the dozen demo coaches (``enrolment._coaches``) apply as coaches, are approved by the demo
+  admin and fill in their coach profiles, so the running programme has coaches in every
+  certification state (certification belongs to the person, not the programme);
+- ``COACHEES`` eligible mid-level leaders (levels 4 to 8, at least six months in the company)
+  who have no login and are in no other demo programme, picked by the seed, are bulk-enrolled
+  by the demo admin, who writes their profiles (consent included, as in ``enrolment``).
+
+A small organisation gives fewer coachees. The same seed gives the same cohort.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from cadre.accounts.models import Role, User
+from cadre.demo.enrolment import GOALS, _coach_profile, _coachee_profile, _coaches, _login
+from cadre.demo.logins import LOGIN_EMAILS
+from cadre.people.models import Competency, Person
+from cadre.programs.models import Enrolment, Programme, ProgrammeObjective
+from cadre.programs.queries import eligibility_refusals
+from cadre.programs.services import (
+    enrolment_apply,
+    enrolment_bulk,
+    enrolments_decide,
+    programme_create,
+    programme_transition,
+)
+
+COHORT_NAME = "Leaders coaching leaders — first cohort"
+COACHEES = 20
+# One level wider than the enrolling programme (5 to 8), whose people it leaves out.
+MIN_LEVEL, MAX_LEVEL = 4, 8
+# The note the demo admin writes on each move (everyone is enrolled before matching).
+NOTES = {
+    Programme.Status.ENROLLING: "First cohort announced to people managers by e-mail.",
+    Programme.Status.MATCHING: "Enrolment closed: coaches and coachees are being matched.",
+    Programme.Status.RUNNING: "Pairs and circles confirmed at the kick-off; coaching starts.",
+}
+
+
+def cohort_generate(*, seed: int) -> Programme:
+    """Make the running demo programme with its coaches and coachees. Needs the demo logins,
+    the demo coaches and the enrolling programme's enrolments (its people are left out)."""
+    rng = random.Random(f"{seed}:cohort")
+    admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
+    programme = _programme(admin)
+    programme_transition(
+        programme=programme,
+        to_status=Programme.Status.ENROLLING,
+        by=admin,
+        note=NOTES[Programme.Status.ENROLLING],
+    )
+    competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
+    coaches = _coaches()
+    coach_enrolments = [
+        enrolment_apply(
+            programme=programme,
+            person=person,
+            role=Enrolment.Role.COACH,
+            answers={},
+            consent=True,
+            by=_login(person),
+        )
+        for person in coaches
+    ]
+    enrolments_decide(
+        programme=programme,
+        enrolment_ids=[enrolment.pk for enrolment in coach_enrolments],
+        decision=Enrolment.Status.APPROVED,
+        by=admin,
+    )
+    for enrolment in coach_enrolments:
+        _coach_profile(enrolment, competencies, rng)
+    chosen = _coachees(programme, rng)
+    coachee_enrolments = (
+        enrolment_bulk(
+            programme=programme,
+            employee_ids=[person.employee_id for person in chosen],
+            role=Enrolment.Role.COACHEE,
+            by=admin,
+        )
+        if chosen
+        else []
+    )
+    goals = rng.sample(GOALS, len(GOALS))
+    for index, enrolment in enumerate(coachee_enrolments):
+        _coachee_profile(enrolment, admin, goals[index % len(goals)], competencies, coaches, rng)
+    for status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
+        programme_transition(programme=programme, to_status=status, by=admin, note=NOTES[status])
+    return programme
+
+
+def cohort_step(context: Any) -> None:
+    """The ``cadre demo`` step (``context`` is the command's ``DemoContext``)."""
+    cohort_generate(seed=context.seed)
+
+
+def cohort_reset() -> None:
+    """Delete the running demo programme (with its enrolments, profiles and history)."""
+    Programme.objects.filter(name=COHORT_NAME).delete()
+
+
+def _programme(admin: User) -> Programme:
+    sponsor = Person.objects.get(user__email=LOGIN_EMAILS[Role.SPONSOR])
+    today = timezone.localdate()
+    starts = today - timedelta(days=60)
+    ends = today + timedelta(days=365)
+    metric = ProgrammeObjective.Metric
+    objectives = [
+        ProgrammeObjective(
+            description="80 % of coachees hold at least 6 sessions",
+            metric=metric.SESSIONS_PER_COACHEE,
+            target=Decimal(80),
+            unit="%",
+            due_on=ends,
+            position=1,
+        ),
+        ProgrammeObjective(
+            description="Average competency growth of +0.5 on the 360",
+            metric=metric.COMPETENCY_GROWTH_360,
+            target=Decimal("0.5"),
+            unit="points",
+            due_on=ends,
+            position=2,
+        ),
+        ProgrammeObjective(
+            description="90 % of coaches certified before matching",
+            metric=metric.COACHES_CERTIFIED,
+            target=Decimal(90),
+            unit="%",
+            due_on=today,
+            position=3,
+        ),
+    ]
+    return programme_create(
+        values={
+            "name": COHORT_NAME,
+            "description": (
+                "The first cohort: senior leaders coach managers from other parts of the "
+                "company, one-on-one and in small circles, for nine months."
+            ),
+            "sponsor": sponsor,
+            "offers_one_on_one": True,
+            "offers_group_circles": True,
+            "offers_development_track": False,
+            "starts_on": starts,
+            "ends_on": ends,
+            "relationship_months": 9,
+            "session_cadence_days": 14,
+            "minimum_sessions": 6,
+            "enrolment_opens_on": today - timedelta(days=45),
+            "enrolment_closes_on": today,
+            "min_level": MIN_LEVEL,
+            "max_level": MAX_LEVEL,
+            "min_tenure_months": 6,
+            "default_coach_capacity": 2,
+            "cross_department": Programme.CrossDepartment.REQUIRED,
+            "min_level_gap": 2,
+            "time_zone_window_hours": 4,
+        },
+        objectives=objectives,
+        created_by=admin,
+    )
+
+
+def _coachees(programme: Programme, rng: random.Random) -> list[Person]:
+    """``COACHEES`` eligible people without a login who are in no other programme, picked by
+    ``rng`` from a fixed order, in employee id order."""
+    programme = Programme.objects.prefetch_related("eligible_departments").get(pk=programme.pk)
+    people = list(
+        Person.objects.filter(
+            is_active=True,
+            department__isnull=False,
+            user__isnull=True,
+            level__gte=MIN_LEVEL,
+            level__lte=MAX_LEVEL,
+        )
+        .exclude(email="")
+        .exclude(enrolments__isnull=False)
+        .order_by("employee_id")
+    )
+    rng.shuffle(people)
+    chosen: list[Person] = []
+    for person in people:
+        if len(chosen) == COACHEES:
+            break
+        if not eligibility_refusals(programme, person):
+            chosen.append(person)
+    return sorted(chosen, key=lambda person: person.employee_id)

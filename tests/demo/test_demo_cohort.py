@@ -1,0 +1,144 @@
+"""``cadre demo``'s cohort step: a running programme with coaches in every certification state."""
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cadre.accounts.models import Role, User
+from cadre.demo.cohort import COHORT_NAME
+from cadre.demo.logins import LOGIN_EMAILS
+from cadre.demo.programme import PROGRAMME_NAME
+from cadre.enablement.queries import coach_statuses, coaches, programme_coaches
+from cadre.programs.models import CoacheeProfile, CoachProfile, Enrolment, Programme
+from cadre.programs.queries import eligibility_refusals
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _demo_settings(settings):
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def demo(*args: str, people: str = "300") -> str:
+    out = StringIO()
+    call_command("demo", "--people", people, *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def cohort() -> Programme:
+    return Programme.objects.get(name=COHORT_NAME)
+
+
+def cohort_enrolments() -> list[tuple[str, str, str, str]]:
+    return sorted(
+        cohort().enrolments.values_list("person__employee_id", "role", "status", "route").order_by()
+    )
+
+
+def test_the_cohort_is_running_moved_there_by_the_demo_admin():
+    demo()
+
+    programme = cohort()
+    admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
+    today = timezone.localdate()
+    assert programme.status == Programme.Status.RUNNING
+    assert Programme.objects.get(name=PROGRAMME_NAME).status == Programme.Status.ENROLLING
+    assert Programme.objects.count() == 2
+    assert (programme.offers_one_on_one, programme.offers_group_circles) == (True, True)
+    assert not programme.offers_development_track
+    assert (programme.starts_on, programme.enrolment_opens_on, programme.enrolment_closes_on) == (
+        today - timedelta(days=60),
+        today - timedelta(days=45),
+        today,
+    )
+    assert programme.ends_on == today + timedelta(days=365)
+    assert programme.relationship_months == 9
+    assert [o.target_display for o in programme.objectives.all()] == [
+        "≥ 80 %",
+        "≥ 0.5 points",
+        "≥ 90 %",
+    ]
+    assert sorted(r.role for r in programme.responsibilities.all()) == sorted(Role.values)
+    moves = list(programme.transitions.order_by("at", "pk"))
+    assert [(m.from_status, m.to_status, m.by) for m in moves] == [
+        ("draft", "enrolling", admin),
+        ("enrolling", "matching", admin),
+        ("matching", "running", admin),
+    ]
+    assert all(m.note for m in moves)
+
+
+def test_the_cohort_has_the_twelve_demo_coaches_in_every_certification_state():
+    demo()
+
+    programme = cohort()
+    in_cohort = list(programme_coaches(programme))
+    assert len(in_cohort) == 12
+    assert {person.pk for person in in_cohort} == set(coaches().values_list("pk", flat=True))
+    statuses = coach_statuses(in_cohort, on=timezone.localdate())
+    assert Counter(status.state for status in statuses) == {
+        "certified": 5,
+        "expired": 2,
+        "in_progress": 3,
+        "not_started": 2,
+    }
+    assert Counter(programme.enrolments.filter(role="coach").values_list("status", "route")) == {
+        ("approved", "self"): 12
+    }
+    assert CoachProfile.objects.filter(enrolment__programme=programme).count() == 12
+
+
+def test_the_cohort_has_twenty_eligible_coachees_from_outside_the_enrolling_programme():
+    demo()
+
+    programme = cohort()
+    coachees = programme.enrolments.filter(role="coachee")
+    assert Counter(coachees.values_list("status", "route")) == {("approved", "admin"): 20}
+    assert not coachees.filter(consent_at__isnull=True).exists()
+    profiles = CoacheeProfile.objects.filter(enrolment__programme=programme).select_related(
+        "enrolment__person"
+    )
+    assert len(profiles) == 20
+    for profile in profiles:
+        assert profile.goals
+        assert 3 <= len(profile.growth_competencies.all()) <= 4
+        assert eligibility_refusals(programme, profile.enrolment.person) == []
+        assert profile.enrolment.person.user is None
+    assert not Enrolment.objects.filter(
+        programme__name=PROGRAMME_NAME, person__in=coachees.values("person")
+    ).exists()
+
+
+def test_a_small_organisation_gives_a_running_cohort_with_fewer_coachees():
+    demo(people="60")
+
+    programme = cohort()
+    assert programme.status == Programme.Status.RUNNING
+    assert Counter(programme.enrolments.values_list("role", flat=True)) == {
+        "coach": 12,
+        "coachee": 7,
+    }
+
+
+def test_running_twice_keeps_one_cohort_and_reset_makes_the_same_one_again():
+    demo()
+    first = cohort_enrolments()
+
+    output = demo()
+
+    assert "The demo data is already there" in output
+    assert Programme.objects.filter(name=COHORT_NAME).count() == 1
+    assert cohort_enrolments() == first
+    assert len(first) == 12 + 20
+
+    demo("--reset")
+
+    assert cohort().status == Programme.Status.RUNNING
+    assert cohort().transitions.count() == 3
+    assert cohort_enrolments() == first
