@@ -7,7 +7,7 @@ opened 45 days ago and closes today, and it ends in a year, so relationships of 
 started today end in time. The demo admin creates it, opens enrolment, enrols everyone while
 it is enrolling, then moves it to matching and to running, with a note at each move.
 
-- the dozen demo coaches (``enrolment._coaches``) apply as coaches, are approved by the demo
+- the dozen demo coaches (``enrolment.demo_coaches``) apply as coaches, are approved by the demo
   admin and fill in their coach profiles, so the running programme has coaches in every
   certification state (certification belongs to the person, not the programme);
 - ``COACHEES`` eligible mid-level leaders (levels 4 to 8, at least six months in the company)
@@ -19,16 +19,22 @@ A small organisation gives fewer coachees. The same seed gives the same cohort.
 
 import random
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from cadre.accounts.models import Role, User
-from cadre.demo.enrolment import GOALS, _coach_profile, _coachee_profile, _coaches, _login
+from cadre.demo.enrolment import (
+    GOALS,
+    coach_login,
+    coach_profile_fill,
+    coachee_profile_fill,
+    demo_coaches,
+)
 from cadre.demo.logins import LOGIN_EMAILS
+from cadre.demo.programme import demo_objectives
 from cadre.people.models import Competency, Person
-from cadre.programs.models import Enrolment, Programme, ProgrammeObjective
+from cadre.programs.models import Enrolment, Programme
 from cadre.programs.queries import eligibility_refusals
 from cadre.programs.services import (
     enrolment_apply,
@@ -63,7 +69,7 @@ def cohort_generate(*, seed: int) -> Programme:
         note=NOTES[Programme.Status.ENROLLING],
     )
     competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
-    coaches = _coaches()
+    coaches = demo_coaches()
     coach_enrolments = [
         enrolment_apply(
             programme=programme,
@@ -71,7 +77,7 @@ def cohort_generate(*, seed: int) -> Programme:
             role=Enrolment.Role.COACH,
             answers={},
             consent=True,
-            by=_login(person),
+            by=coach_login(person),
         )
         for person in coaches
     ]
@@ -82,7 +88,7 @@ def cohort_generate(*, seed: int) -> Programme:
         by=admin,
     )
     for enrolment in coach_enrolments:
-        _coach_profile(enrolment, competencies, rng)
+        coach_profile_fill(enrolment, competencies, rng)
     chosen = _coachees(programme, rng)
     coachee_enrolments = (
         enrolment_bulk(
@@ -96,7 +102,9 @@ def cohort_generate(*, seed: int) -> Programme:
     )
     goals = rng.sample(GOALS, len(GOALS))
     for index, enrolment in enumerate(coachee_enrolments):
-        _coachee_profile(enrolment, admin, goals[index % len(goals)], competencies, coaches, rng)
+        coachee_profile_fill(
+            enrolment, admin, goals[index % len(goals)], competencies, coaches, rng
+        )
     for status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
         programme_transition(programme=programme, to_status=status, by=admin, note=NOTES[status])
     return programme
@@ -117,33 +125,7 @@ def _programme(admin: User) -> Programme:
     today = timezone.localdate()
     starts = today - timedelta(days=60)
     ends = today + timedelta(days=365)
-    metric = ProgrammeObjective.Metric
-    objectives = [
-        ProgrammeObjective(
-            description="80 % of coachees hold at least 6 sessions",
-            metric=metric.SESSIONS_PER_COACHEE,
-            target=Decimal(80),
-            unit="%",
-            due_on=ends,
-            position=1,
-        ),
-        ProgrammeObjective(
-            description="Average competency growth of +0.5 on the 360",
-            metric=metric.COMPETENCY_GROWTH_360,
-            target=Decimal("0.5"),
-            unit="points",
-            due_on=ends,
-            position=2,
-        ),
-        ProgrammeObjective(
-            description="90 % of coaches certified before matching",
-            metric=metric.COACHES_CERTIFIED,
-            target=Decimal(90),
-            unit="%",
-            due_on=today,
-            position=3,
-        ),
-    ]
+    objectives = demo_objectives(ends=ends, certified_by=today)
     return programme_create(
         values={
             "name": COHORT_NAME,

@@ -123,7 +123,7 @@ def enrolment_generate(*, programme: Programme | None, seed: int) -> list[Enrolm
     rng = random.Random(f"{seed}:enrolment")
     admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
     competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
-    coaches = _coaches()
+    coaches = demo_coaches()
     coach_enrolments = [
         enrolment_apply(
             programme=programme,
@@ -131,7 +131,7 @@ def enrolment_generate(*, programme: Programme | None, seed: int) -> list[Enrolm
             role=Enrolment.Role.COACH,
             answers={},
             consent=True,
-            by=_login(person),
+            by=coach_login(person),
         )
         for person in coaches
     ]
@@ -142,7 +142,7 @@ def enrolment_generate(*, programme: Programme | None, seed: int) -> list[Enrolm
         by=admin,
     )
     for enrolment in coach_enrolments:
-        _coach_profile(enrolment, competencies, rng)
+        coach_profile_fill(enrolment, competencies, rng)
 
     candidates = _coachee_candidates(programme, {person.pk for person in coaches})
     approved = candidates[:COACHEES]
@@ -200,7 +200,9 @@ def enrolment_generate(*, programme: Programme | None, seed: int) -> list[Enrolm
     )
     goals = rng.sample(GOALS, len(GOALS))
     for index, enrolment in enumerate(coachee_enrolments):
-        _coachee_profile(enrolment, admin, goals[index % len(goals)], competencies, coaches, rng)
+        coachee_profile_fill(
+            enrolment, admin, goals[index % len(goals)], competencies, coaches, rng
+        )
     return [*coach_enrolments, *coachee_enrolments]
 
 
@@ -209,7 +211,7 @@ def enrolment_reset() -> None:
     Enrolment.objects.all().delete()
 
 
-def _coaches() -> list[Person]:
+def demo_coaches() -> list[Person]:
     """The demo coaches: active people on the demo's domain whose login holds the coach role."""
     return list(
         Person.objects.filter(
@@ -255,7 +257,7 @@ def _coachee_candidates(programme: Programme, coach_ids: set[int]) -> list[Perso
     return chosen
 
 
-def _login(person: Person) -> User:
+def coach_login(person: Person) -> User:
     """A demo coach's login (every demo coach has one)."""
     assert person.user is not None
     return person.user
@@ -266,7 +268,7 @@ def _windows(rng: random.Random, count: int) -> list[Window]:
     return [Window(weekday=day, starts_at=start, ends_at=end) for day, start, end in chosen]
 
 
-def _coach_profile(
+def coach_profile_fill(
     enrolment: Enrolment, competencies: list[Competency], rng: random.Random
 ) -> None:
     person = enrolment.person
@@ -280,11 +282,11 @@ def _coach_profile(
         languages=person.languages or ["en"],
         bio=rng.choice(BIOS).format(years=years, department=department, lead=rng.randint(4, 12)),
         preferences=rng.choice(COACH_PREFERENCES),
-        by=_login(person),
+        by=coach_login(person),
     )
 
 
-def _coachee_profile(
+def coachee_profile_fill(
     enrolment: Enrolment,
     admin: User,
     goals: str,

@@ -6,7 +6,7 @@ It is made through the programme services, as an admin would, so its history sho
 admin opening enrolment.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -20,15 +20,10 @@ from cadre.programs.services import programme_create, programme_transition
 PROGRAMME_NAME = "Leaders coaching leaders 2026"
 
 
-def programme_generate() -> Programme:
-    """Make the demo programme and open its enrolment. Needs the demo logins."""
-    admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
-    sponsor = Person.objects.get(user__email=LOGIN_EMAILS[Role.SPONSOR])
-    today = timezone.localdate()
-    starts = today - timedelta(days=7)
-    ends = starts + timedelta(days=365)
+def demo_objectives(*, ends: date, certified_by: date) -> list[ProgrammeObjective]:
+    """The demo programmes' three objectives: sessions, 360 growth and certified coaches."""
     metric = ProgrammeObjective.Metric
-    objectives = [
+    return [
         ProgrammeObjective(
             description="80 % of coachees hold at least 6 sessions",
             metric=metric.SESSIONS_PER_COACHEE,
@@ -50,10 +45,20 @@ def programme_generate() -> Programme:
             metric=metric.COACHES_CERTIFIED,
             target=Decimal(90),
             unit="%",
-            due_on=today + timedelta(days=35),
+            due_on=certified_by,
             position=3,
         ),
     ]
+
+
+def programme_generate() -> Programme:
+    """Make the demo programme and open its enrolment. Needs the demo logins."""
+    admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
+    sponsor = Person.objects.get(user__email=LOGIN_EMAILS[Role.SPONSOR])
+    today = timezone.localdate()
+    starts = today - timedelta(days=7)
+    ends = starts + timedelta(days=365)
+    objectives = demo_objectives(ends=ends, certified_by=today + timedelta(days=35))
     programme = programme_create(
         values={
             "name": PROGRAMME_NAME,
