@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cadre.people",
     "cadre.programs",
     "cadre.enablement",
+    "cadre.coaching",
     "cadre.demo",
     "cadre.api",
 ]

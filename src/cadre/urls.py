@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/", include("cadre.people.urls")),
     path("programmes/", include("cadre.programs.urls")),
     path("enablement/", include("cadre.enablement.urls")),
+    path("coaching/", include("cadre.coaching.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -17,6 +17,15 @@ class NotificationKind(models.TextChoices):
     ENROLMENT_WAITLISTED = "enrolment-waitlisted", "Enrolment waitlisted"
     TRAINING_REMINDER = "training-reminder", "Training reminder"
     CERTIFICATION_EXPIRING = "certification-expiring", "Certification expiring"
+    RELATIONSHIP_PROPOSED = "relationship-proposed", "Coaching pair proposed"
+    AGREEMENT_TO_SIGN = "agreement-to-sign", "Coaching agreement to sign"
+    RELATIONSHIP_STARTED = "relationship-started", "Coaching relationship started"
+    RELATIONSHIP_CHANGED = "relationship-changed", "Coaching relationship paused, resumed or ended"
+    SESSION_INVITE = "session-invite", "Session invitation"
+    SESSION_CANCELLED = "session-cancelled", "Session cancelled"
+    SESSION_REMINDER = "session-reminder", "Session reminder"
+    CADENCE_NUDGE = "cadence-nudge", "No recent session"
+    NOTE_SHARED = "note-shared", "Note shared"
 
 
 class Notification(models.Model):
@@ -35,6 +44,11 @@ class Notification(models.Model):
     )
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    calendar = models.TextField(
+        "calendar invitation",
+        blank=True,
+        help_text="An iCalendar object sent with the message (text/calendar), if any.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
