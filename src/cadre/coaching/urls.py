@@ -1,7 +1,22 @@
 """Coaching pages, under /coaching/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from cadre.coaching import goal_views
 
 app_name = "coaching"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# Goals and actions
+urlpatterns += [
+    path("relationships/<int:pk>/goals/", goal_views.goals, name="goals"),
+    path("relationships/<int:pk>/goals/new/", goal_views.goal_new, name="goal_new"),
+    path("goals/<int:pk>/edit/", goal_views.goal_edit, name="goal_edit"),
+    path("goals/<int:pk>/progress/", goal_views.goal_progress, name="goal_progress"),
+    path("goals/<int:pk>/drop/", goal_views.goal_drop, name="goal_drop"),
+    path("goals/<int:pk>/reopen/", goal_views.goal_reopen, name="goal_reopen"),
+    path("relationships/<int:pk>/actions/new/", goal_views.action_new, name="action_new"),
+    path("actions/<int:pk>/complete/", goal_views.action_complete, name="action_complete"),
+    path("actions/<int:pk>/reopen/", goal_views.action_reopen, name="action_reopen"),
+]

@@ -1,0 +1,353 @@
+"""Reads for coaching pages, API and tasks. Each function runs a fixed number of queries.
+
+Permission is not decided here: callers pass querysets from ``access`` (what the user may
+see), and these narrow, annotate and prefetch them.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from cadre.coaching.models import (
+    LIVE_STATUSES,
+    ActionItem,
+    Circle,
+    CoachingRelationship,
+    CoachingSession,
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    RelationshipStatus,
+    SessionStatus,
+)
+from cadre.people.models import Competency, Person
+
+# Goals and actions ------------------------------------------------------------------------
+
+
+def goals_of(relationship: CoachingRelationship) -> list[Goal]:
+    """The relationship's goals, open ones first, each with its competencies and its progress
+    history (oldest update first) prefetched: three queries."""
+    goals = (
+        Goal.objects.filter(relationship=relationship)
+        .prefetch_related(
+            Prefetch("competencies", queryset=Competency.objects.order_by("position", "name")),
+            Prefetch("updates", queryset=GoalProgress.objects.select_related("by")),
+        )
+        .order_by("target_date", "pk")
+    )
+    order = {GoalStatus.OPEN: 0, GoalStatus.ACHIEVED: 1, GoalStatus.DROPPED: 2}
+    return sorted(goals, key=lambda goal: order.get(GoalStatus(goal.status), 3))
+
+
+def goal_with_history(goals: QuerySet[Goal], pk: int) -> Goal:
+    """One goal of ``goals`` with its competencies and history prefetched."""
+    return goals.prefetch_related(
+        Prefetch("competencies", queryset=Competency.objects.order_by("position", "name")),
+        Prefetch("updates", queryset=GoalProgress.objects.select_related("by")),
+    ).get(pk=pk)
+
+
+def actions_of(relationship: CoachingRelationship) -> QuerySet[ActionItem]:
+    """The relationship's actions, open ones first by due date, then done ones, newest first;
+    with owner, session and goal: one query."""
+    return (
+        ActionItem.objects.filter(relationship=relationship)
+        .select_related("owner", "session", "goal")
+        .order_by(F("done_at").desc(nulls_first=True), "due_on", "pk")
+    )
+
+
+def open_actions(actions: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    return actions.filter(done_at__isnull=True)
+
+
+def overdue_actions(actions: QuerySet[ActionItem], *, today: date) -> QuerySet[ActionItem]:
+    return actions.filter(done_at__isnull=True, due_on__lt=today)
+
+
+def sessions_of(relationship: CoachingRelationship) -> QuerySet[CoachingSession]:
+    """The relationship's sessions, newest first: the choices an action may come from."""
+    return CoachingSession.objects.filter(relationship=relationship).order_by("-starts_at", "-pk")
+
+
+def competency_choices(*, linked: Iterable[Competency] = ()) -> QuerySet[Competency]:
+    """The competencies a goal may be linked to: those in use, and any it is linked to."""
+    return Competency.objects.filter(
+        Q(is_active=True) | Q(pk__in=[competency.pk for competency in linked])
+    ).order_by("position", "name")
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    """A small line chart of a goal's progress over time, drawn on a 0–100 × 0–40 canvas."""
+
+    points: str  # an SVG polyline's points
+    dots: list[tuple[float, float]]
+    summary: str  # the text alternative
+
+
+CHART_WIDTH = 100
+CHART_HEIGHT = 40
+
+
+def progress_chart(updates: Sequence[GoalProgress]) -> ProgressChart | None:
+    """The chart of a goal's updates, spaced evenly by update (not by date, so that a burst of
+    updates stays readable); None for fewer than two updates."""
+    if len(updates) < 2:
+        return None
+    step = CHART_WIDTH / (len(updates) - 1)
+    dots = [
+        (round(index * step, 1), round(CHART_HEIGHT - update.progress * CHART_HEIGHT / 100, 1))
+        for index, update in enumerate(updates)
+    ]
+    figures = ", ".join(f"{update.progress}%" for update in updates)
+    return ProgressChart(
+        points=" ".join(f"{x},{y}" for x, y in dots),
+        dots=dots,
+        summary=f"Progress over {len(updates)} updates: {figures}.",
+    )
+
+
+def zone_of(person: Person | None) -> ZoneInfo:
+    """The time zone a person sees dates in: theirs, or the organisation's default."""
+    for name in (getattr(person, "time_zone", ""), settings.CADRE_DEFAULT_TIME_ZONE, "UTC"):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+# Home pages -------------------------------------------------------------------------------
+
+UPCOMING_DAYS = 14
+
+
+def _next_session_at(now: datetime) -> Subquery:
+    return Subquery(
+        CoachingSession.objects.filter(
+            relationship=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__gte=now
+        )
+        .order_by()
+        .values("relationship")
+        .annotate(first=Min("starts_at"))
+        .values("first")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _last_session_at() -> Subquery:
+    return Subquery(
+        CoachingSession.objects.filter(relationship=OuterRef("pk"), status=SessionStatus.HELD)
+        .order_by()
+        .values("relationship")
+        .annotate(last=Max("starts_at"))
+        .values("last")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _action_count(**filters: object) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            ActionItem.objects.filter(relationship=OuterRef("pk"), done_at__isnull=True, **filters)
+            .order_by()
+            .values("relationship")
+            .annotate(count=Count("pk"))
+            .values("count")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def with_health(
+    relationships: QuerySet[CoachingRelationship], *, now: datetime, today: date
+) -> QuerySet[CoachingRelationship]:
+    """Annotate each relationship with ``next_session_at`` (the next scheduled session),
+    ``last_session_at`` (the last held one), ``open_actions`` and ``overdue_actions``."""
+    return relationships.annotate(
+        next_session_at=_next_session_at(now),
+        last_session_at=_last_session_at(),
+        open_actions=_action_count(),
+        overdue_actions=_action_count(due_on__lt=today),
+    )
+
+
+def health_hints(relationship: CoachingRelationship, *, now: datetime) -> list[str]:
+    """Short warnings about a relationship annotated by ``with_health``: empty when all is well.
+
+    A working relationship should meet every ``programme.session_cadence_days``: the gap is
+    counted from the last held session, or from the start when none was held yet.
+    """
+    hints: list[str] = []
+    status = relationship.status
+    if status == RelationshipStatus.PAUSED:
+        return ["Paused"]
+    if status == RelationshipStatus.PROPOSED:
+        return ["Waiting for both to accept"]
+    if status == RelationshipStatus.AGREED:
+        hints.append("Agreement not signed by both yet")
+    last: datetime | None = getattr(relationship, "last_session_at", None)
+    since = last or relationship.started_at
+    cadence = relationship.programme.session_cadence_days
+    if since is not None and (now - since).days > cadence:
+        days = (now - since).days
+        hints.append(f"No session for {days} days" if last else f"No session held in {days} days")
+    if getattr(relationship, "next_session_at", None) is None:
+        hints.append("No session scheduled")
+    overdue = getattr(relationship, "overdue_actions", 0)
+    if overdue:
+        hints.append(f"{overdue} overdue action{'s' if overdue != 1 else ''}")
+    return hints
+
+
+@dataclass
+class CoacheeRow:
+    """One relationship on a coach's home page."""
+
+    relationship: CoachingRelationship
+    hints: list[str]
+
+
+@dataclass
+class CoachHome:
+    coachees: list[CoacheeRow]
+    today: list[CoachingSession]
+    upcoming: list[CoachingSession]
+    circles: list[Circle]
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants a day starts and ends at, in a time zone."""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def sessions_ahead(
+    sessions: QuerySet[CoachingSession], *, today: date, zone: ZoneInfo
+) -> tuple[list[CoachingSession], list[CoachingSession]]:
+    """Today's sessions (any not cancelled) and the scheduled ones of the next
+    ``UPCOMING_DAYS`` days, in the viewer's zone: one query."""
+    start, end_of_today = day_bounds(today, zone)
+    _, horizon = day_bounds(today + timedelta(days=UPCOMING_DAYS), zone)
+    found = list(
+        sessions.filter(starts_at__gte=start, starts_at__lt=horizon)
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("starts_at", "pk")
+    )
+    todays = [session for session in found if session.starts_at < end_of_today]
+    upcoming = [
+        session
+        for session in found
+        if session.starts_at >= end_of_today and session.status == SessionStatus.SCHEDULED
+    ]
+    return todays, upcoming
+
+
+def coach_home(
+    *,
+    person: Person,
+    relationships: QuerySet[CoachingRelationship],
+    sessions: QuerySet[CoachingSession],
+    circles: QuerySet[Circle],
+    now: datetime,
+    zone: ZoneInfo,
+) -> CoachHome:
+    """What a coach sees first: their live relationships with how each is going, today's and
+    the coming sessions, and their circles. Three queries, however many coachees."""
+    today = now.astimezone(zone).date()
+    live = with_health(
+        relationships.filter(coach=person, status__in=LIVE_STATUSES), now=now, today=today
+    ).order_by("coachee__full_name", "pk")
+    rows = [
+        CoacheeRow(relationship=relationship, hints=health_hints(relationship, now=now))
+        for relationship in live
+    ]
+    todays, upcoming = sessions_ahead(sessions, today=today, zone=zone)
+    return CoachHome(
+        coachees=rows, today=todays, upcoming=upcoming, circles=list(circles.filter(is_active=True))
+    )
+
+
+@dataclass
+class CoachView:
+    """One of a coachee's relationships, as their home page shows it."""
+
+    relationship: CoachingRelationship
+    goals: list[Goal] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+    missing_signatures: list[str] = field(default_factory=list)
+
+
+def coachee_home(
+    *,
+    person: Person,
+    relationships: QuerySet[CoachingRelationship],
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[CoachView]:
+    """A coachee's live relationships: the coach, the agreement's state, goals in progress or
+    achieved, the next session and the open actions. Three queries, however many."""
+    today = now.astimezone(zone).date()
+    live = (
+        with_health(
+            relationships.filter(coachee=person, status__in=LIVE_STATUSES), now=now, today=today
+        )
+        .select_related("agreement")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.exclude(status=GoalStatus.DROPPED).order_by(
+                    "-status", "target_date", "pk"
+                ),  # open ("open" > "achieved") before achieved
+                to_attr="home_goals",
+            ),
+            Prefetch(
+                "actions",
+                queryset=ActionItem.objects.filter(done_at__isnull=True)
+                .select_related("owner")
+                .order_by("due_on", "pk"),
+                to_attr="home_actions",
+            ),
+        )
+        .order_by("-proposed_at", "-pk")
+    )
+    views = []
+    for relationship in live:
+        agreement = getattr(relationship, "agreement", None)
+        missing: list[str] = []
+        if agreement is None:
+            missing.append("The agreement hasn't been drawn up yet")
+        else:
+            if agreement.coach_signed_at is None:
+                missing.append("Your coach's signature")
+            if agreement.coachee_signed_at is None:
+                missing.append("Your signature")
+        views.append(
+            CoachView(
+                relationship=relationship,
+                goals=relationship.home_goals,  # type: ignore[attr-defined]
+                actions=relationship.home_actions,  # type: ignore[attr-defined]
+                missing_signatures=missing,
+            )
+        )
+    return views
