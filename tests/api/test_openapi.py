@@ -14,6 +14,14 @@ PATHS = {
     "/api/v1/programmes/{programme_id}/enrolments/decisions": {"post"},
     "/api/v1/certification/me": {"get"},
     "/api/v1/certification/coaches": {"get"},
+    "/api/v1/relationships/{relationship_id}/goals": {"get", "post"},
+    "/api/v1/goals/{goal_id}": {"patch"},
+    "/api/v1/goals/{goal_id}/progress": {"post"},
+    "/api/v1/goals/{goal_id}/drop": {"post"},
+    "/api/v1/goals/{goal_id}/reopen": {"post"},
+    "/api/v1/relationships/{relationship_id}/actions": {"get", "post"},
+    "/api/v1/actions/{action_id}/complete": {"post"},
+    "/api/v1/actions/{action_id}/reopen": {"post"},
 }
 
 

@@ -1,5 +1,6 @@
 """Goals and actions: what the pair may change, what is refused, and what the audit log keeps."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -75,7 +76,9 @@ def test_goal_fields_are_checked_and_named(pair, fields, message):
 
 def test_a_competency_no_longer_in_use_is_refused_for_new_links_only(pair):
     retired = CompetencyFactory(name="Old model", is_active=False)
-    with pytest.raises(CoachingError, match="Competencies: “Old model” is no longer in use."):
+    with pytest.raises(
+        CoachingError, match=re.escape("Competencies: “Old model” is no longer in use.")
+    ):
         make_goal(pair, competencies=[retired])
 
     goal = make_goal(pair)
@@ -93,7 +96,7 @@ def test_a_competency_no_longer_in_use_is_refused_for_new_links_only(pair):
 
 def test_only_the_pair_works_on_goals(pair, admin, outsider):
     for user in (admin.user, outsider.user):
-        with pytest.raises(CoachingError, match="Only the coach and the coachee"):
+        with pytest.raises(CoachingError, match=re.escape("Only the coach and the coachee")):
             make_goal(pair, by=user)
 
 
@@ -152,7 +155,9 @@ def test_a_past_target_date_may_stay_but_not_be_set(pair):
         target_date=past,
         competencies=[],
     )
-    with pytest.raises(CoachingError, match="Target date: choose today or a later date."):
+    with pytest.raises(
+        CoachingError, match=re.escape("Target date: choose today or a later date.")
+    ):
         goal_update(
             goal=goal,
             by=pair.coachee.user,
@@ -210,9 +215,11 @@ def test_recording_100_achieves_the_goal_which_then_waits_to_be_reopened(pair):
 
     goal.refresh_from_db()
     assert (goal.progress, goal.status) == (100, "achieved")
-    with pytest.raises(CoachingError, match="This goal is achieved: reopen it before changing it."):
+    with pytest.raises(
+        CoachingError, match=re.escape("This goal is achieved: reopen it before changing it.")
+    ):
         goal_progress_record(goal=goal, by=pair.coachee.user, progress=90, comment="Hmm")
-    with pytest.raises(CoachingError, match="Only a goal in progress can be dropped."):
+    with pytest.raises(CoachingError, match=re.escape("Only a goal in progress can be dropped.")):
         goal_drop(goal=goal, by=pair.coachee.user)
 
     goal_reopen(goal=goal, by=pair.coach.user)
@@ -228,7 +235,9 @@ def test_drop_and_reopen(pair):
     goal_drop(goal=goal, by=pair.coachee.user)
     goal.refresh_from_db()
     assert (goal.status, goal.progress) == ("dropped", 40)
-    with pytest.raises(CoachingError, match="This goal is dropped: reopen it before changing it."):
+    with pytest.raises(
+        CoachingError, match=re.escape("This goal is dropped: reopen it before changing it.")
+    ):
         goal_update(
             goal=goal,
             by=pair.coachee.user,
@@ -241,7 +250,7 @@ def test_drop_and_reopen(pair):
     goal_reopen(goal=goal, by=pair.coachee.user)
     goal.refresh_from_db()
     assert goal.status == "open"
-    with pytest.raises(CoachingError, match="already in progress"):
+    with pytest.raises(CoachingError, match=re.escape("already in progress")):
         goal_reopen(goal=goal, by=pair.coachee.user)
     assert list(
         AuditEvent.objects.filter(action__in=["coaching.goal_drop", "coaching.goal_reopen"])
@@ -249,7 +258,10 @@ def test_drop_and_reopen(pair):
         .values_list("action", "details")
     ) == [
         ("coaching.goal_drop", {"goal": goal.pk, "from": "open", "to": "dropped", "progress": 40}),
-        ("coaching.goal_reopen", {"goal": goal.pk, "from": "dropped", "to": "open", "progress": 40}),
+        (
+            "coaching.goal_reopen",
+            {"goal": goal.pk, "from": "dropped", "to": "open", "progress": 40},
+        ),
     ]
 
 
@@ -334,13 +346,13 @@ def test_complete_and_reopen_an_action(pair):
     action_complete(action=action, by=pair.coachee.user)
     action.refresh_from_db()
     assert action.done_at is not None
-    with pytest.raises(CoachingError, match="This action is already done."):
+    with pytest.raises(CoachingError, match=re.escape("This action is already done.")):
         action_complete(action=action, by=pair.coach.user)
 
     action_reopen(action=action, by=pair.coach.user)
     action.refresh_from_db()
     assert action.done_at is None
-    with pytest.raises(CoachingError, match="This action is still open."):
+    with pytest.raises(CoachingError, match=re.escape("This action is still open.")):
         action_reopen(action=action, by=pair.coach.user)
     assert list(
         AuditEvent.objects.filter(action__startswith="coaching.action_")
@@ -390,5 +402,5 @@ def test_a_finished_relationship_keeps_its_actions_as_they_were(pair):
         status="completed", end_reason=""
     )
     action.relationship.refresh_from_db()
-    with pytest.raises(CoachingError, match="The relationship is completed"):
+    with pytest.raises(CoachingError, match=re.escape("The relationship is completed")):
         action_complete(action=action, by=pair.coachee.user)

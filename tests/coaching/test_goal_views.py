@@ -52,7 +52,8 @@ def test_the_tab_shows_goals_with_progress_history_and_competencies(pair):
     assert '<progress max="100" value="45"' in html
     assert "Delegating" in html
     assert "History: 2 updates" in html
-    assert "Tried once" in html and "Team ran it" in html
+    assert "Tried once" in html
+    assert "Team ran it" in html
     assert "Progress over 2 updates: 20%, 45%." in html
     assert [card.goal for card in response.context["cards"]] == [goal]
     assert 'aria-current="page">Goals and actions' in html
@@ -256,7 +257,7 @@ def test_a_refused_action_shows_the_form_again_with_the_reason(pair):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Due on: choose today or a later date." in html
-    assert "<details class=\"card add-action\" open>" in html
+    assert '<details class="card add-action" open>' in html
     assert not ActionItem.objects.exists()
 
 

@@ -240,7 +240,9 @@ def _busy(relationship: CoachingRelationship, owner) -> None:
 def test_coach_home_runs_a_fixed_number_of_queries(
     pair: Pair, programme, coach, django_assert_num_queries
 ):
-    circle = Circle.objects.create(kind=Circle.Kind.SUPERVISION, name="C0", facilitator=coach.person)
+    circle = Circle.objects.create(
+        kind=Circle.Kind.SUPERVISION, name="C0", facilitator=coach.person
+    )
     _busy(pair.relationship, pair.coachee.person)
     session_of(circle=circle, at=timezone.now() + timedelta(days=1))
     home(coach)
