@@ -115,8 +115,8 @@ class ActionForm(forms.Form):
         session = self.fields["session"]
         assert isinstance(session, forms.ModelChoiceField)
         session.queryset = sessions
-        session.label_from_instance = lambda item: date_format(  # type: ignore[method-assign]
-            timezone.localtime(item.starts_at, zone), "j M Y, H:i"
+        session.label_from_instance = lambda obj: date_format(  # type: ignore[method-assign]
+            timezone.localtime(obj.starts_at, zone), "j M Y, H:i"
         )
         goal = self.fields["goal"]
         assert isinstance(goal, forms.ModelChoiceField)

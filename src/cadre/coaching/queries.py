@@ -345,8 +345,8 @@ def coachee_home(
         views.append(
             CoachView(
                 relationship=relationship,
-                goals=relationship.home_goals,  # type: ignore[attr-defined]
-                actions=relationship.home_actions,  # type: ignore[attr-defined]
+                goals=relationship.home_goals,
+                actions=relationship.home_actions,
                 missing_signatures=missing,
             )
         )
