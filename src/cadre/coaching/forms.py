@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cadre.coaching.models import CoachingSession, SessionNote
-from cadre.coaching.notes import NOTE_FIELD_MAX_LENGTH
+from cadre.coaching.notes import NOTE_FIELD_LABELS, NOTE_FIELD_MAX_LENGTH
 
 # Notes
 
@@ -33,14 +33,25 @@ class SessionChoiceField(forms.ModelChoiceField[CoachingSession]):
         return f"{starts.day} {starts:%b %Y, %H:%M} ({obj.get_status_display().lower()})"
 
 
+def _note_text(name: str) -> forms.CharField:
+    return forms.CharField(
+        label=NOTE_FIELD_LABELS[name],
+        required=False,
+        max_length=NOTE_FIELD_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=NOTE_PROMPTS[name],
+    )
+
+
 class NoteForm(forms.Form):
     """A note's GROW texts and its session; on a new note, whether to share it right away."""
 
-    goal = forms.CharField(label="Goal", required=False)
-    reality = forms.CharField(label="Reality", required=False)
-    options = forms.CharField(label="Options", required=False)
-    way_forward = forms.CharField(label="Way forward", required=False)
-    free_text = forms.CharField(label="Other notes", required=False)
+    goal = _note_text("goal")
+    reality = _note_text("reality")
+    options = _note_text("options")
+    way_forward = _note_text("way_forward")
+    free_text = _note_text("free_text")
     session = SessionChoiceField(
         queryset=CoachingSession.objects.none(),
         required=False,
@@ -59,11 +70,6 @@ class NoteForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name in SessionNote.GROW_FIELDS:
-            field = self.fields[name]
-            field.max_length = NOTE_FIELD_MAX_LENGTH
-            field.widget = forms.Textarea(attrs={"rows": 4, "maxlength": NOTE_FIELD_MAX_LENGTH})
-            field.help_text = NOTE_PROMPTS[name]
         session_field = self.fields["session"]
         assert isinstance(session_field, SessionChoiceField)
         session_field.queryset = sessions

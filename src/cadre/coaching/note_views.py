@@ -134,9 +134,7 @@ def note_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         note_read(note=note, reader=person, request=request)
     except CoachingError:
         raise Http404("No such note.") from None
-    context = _context(
-        note.relationship, person, note=note, is_author=note.author_id == person.pk
-    )
+    context = _context(note.relationship, person, note=note, is_author=note.author_id == person.pk)
     return render(request, "coaching/notes/detail.html", context)
 
 

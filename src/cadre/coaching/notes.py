@@ -28,10 +28,14 @@ from cadre.people.models import Person
 # Each text of a note holds at most this many characters.
 NOTE_FIELD_MAX_LENGTH = 10_000
 
-
-def _field_labels() -> str:
-    labels = [str(SessionNote._meta.get_field(name).verbose_name) for name in SessionNote.GROW_FIELDS]
-    return ", ".join(label.capitalize() for label in labels)
+# The texts of a note, as people call them.
+NOTE_FIELD_LABELS = {
+    "goal": "Goal",
+    "reality": "Reality",
+    "options": "Options",
+    "way_forward": "Way forward",
+    "free_text": "Other notes",
+}
 
 
 def _clean_values(values: dict[str, str]) -> dict[str, str]:
@@ -42,9 +46,8 @@ def _clean_values(values: dict[str, str]) -> dict[str, str]:
     for name, value in values.items():
         text = (value or "").strip()
         if len(text) > NOTE_FIELD_MAX_LENGTH:
-            label = SessionNote._meta.get_field(name).verbose_name
             raise CoachingError(
-                f"{str(label).capitalize()} is too long: {NOTE_FIELD_MAX_LENGTH:,} characters "
+                f"{NOTE_FIELD_LABELS[name]} is too long: {NOTE_FIELD_MAX_LENGTH:,} characters "
                 "at most."
             )
         cleaned[name] = text
@@ -53,7 +56,9 @@ def _clean_values(values: dict[str, str]) -> dict[str, str]:
 
 def _require_content(note: SessionNote) -> None:
     if not any(getattr(note, name) for name in SessionNote.GROW_FIELDS):
-        raise CoachingError(f"Write something in at least one of: {_field_labels()}.")
+        raise CoachingError(
+            f"Write something in at least one of: {', '.join(NOTE_FIELD_LABELS.values())}."
+        )
 
 
 def _require_author(note: SessionNote, person: Person) -> None:
@@ -61,7 +66,9 @@ def _require_author(note: SessionNote, person: Person) -> None:
         raise CoachingError("Only the note's author can change, share or delete it.")
 
 
-def _require_session_of(relationship: CoachingRelationship, session: CoachingSession | None) -> None:
+def _require_session_of(
+    relationship: CoachingRelationship, session: CoachingSession | None
+) -> None:
     if session is not None and session.relationship_id != relationship.pk:
         raise CoachingError("The session must be one of this relationship's sessions.")
 
