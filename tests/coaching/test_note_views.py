@@ -201,7 +201,7 @@ def test_the_author_edits_a_note(pair: Pair) -> None:
     assert form.context["form"].initial["goal"] == "OLD-goal"
     assert "share" not in form.context["form"].fields
 
-    data = {name: "" for name in SessionNote.GROW_FIELDS} | {"goal": "NEW goal"}
+    data = dict.fromkeys(SessionNote.GROW_FIELDS, "") | {"goal": "NEW goal"}
     response = pair.coach.client.post(note_url(note, "note_edit"), data)
 
     assert response.status_code == 302
