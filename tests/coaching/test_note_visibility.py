@@ -6,7 +6,7 @@ then crawls the whole project as it stands, so the test grows with it instead of
 URLs:
 
 - pages: every URL pattern of ``get_resolver()`` whose parameters can be filled with the ids,
-  uuids and tokens at hand, then the links (``href``, ``hx-get``, ``action`` of GET forms)
+  uuids and tokens at hand, then the links (``href``, ``hx-get``)
   those pages offer, two levels deep: filters, tabs and exports (CSV, and XLSX, which is
   unzipped before searching);
 - the API: every GET operation of the OpenAPI document, path parameters filled the same way;
