@@ -14,6 +14,11 @@ PATHS = {
     "/api/v1/programmes/{programme_id}/enrolments/decisions": {"post"},
     "/api/v1/certification/me": {"get"},
     "/api/v1/certification/coaches": {"get"},
+    # Notes
+    "/api/v1/relationships/{relationship_id}/notes": {"get", "post"},
+    "/api/v1/notes/{note_id}": {"get", "patch", "delete"},
+    "/api/v1/notes/{note_id}/share": {"post"},
+    "/api/v1/notes/{note_id}/unshare": {"post"},
 }
 
 

@@ -35,8 +35,13 @@ from cadre.people.models import Person
 
 router = Router(tags=["notes"])
 
-READ_ERRORS: dict[int, Any] = {401: MessageOut, 404: MessageOut, 422: ValidationErrorOut}
-WRITE_ERRORS: dict[int, Any] = {400: ValidationErrorOut, 403: MessageOut, **READ_ERRORS}
+READ_ERRORS: dict[int, Any] = {
+    401: MessageOut,
+    403: MessageOut,
+    404: MessageOut,
+    422: ValidationErrorOut,
+}
+WRITE_ERRORS: dict[int, Any] = {400: ValidationErrorOut, **READ_ERRORS}
 
 
 class NoteSummaryOut(Schema):
