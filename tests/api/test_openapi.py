@@ -22,6 +22,11 @@ PATHS = {
     "/api/v1/relationships/{relationship_id}/actions": {"get", "post"},
     "/api/v1/actions/{action_id}/complete": {"post"},
     "/api/v1/actions/{action_id}/reopen": {"post"},
+    # Notes
+    "/api/v1/relationships/{relationship_id}/notes": {"get", "post"},
+    "/api/v1/notes/{note_id}": {"get", "patch", "delete"},
+    "/api/v1/notes/{note_id}/share": {"post"},
+    "/api/v1/notes/{note_id}/unshare": {"post"},
 }
 
 

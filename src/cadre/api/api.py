@@ -25,6 +25,7 @@ from ninja.security import django_auth
 from cadre.api.certification import router as certification_router
 from cadre.api.enrolments import router as enrolments_router
 from cadre.api.goals import router as goals_router
+from cadre.api.notes import router as notes_router
 from cadre.api.programmes import router as programmes_router
 from cadre.coaching.services import CoachingError
 from cadre.programs.services import EnrolmentError, ProgrammeError
@@ -44,6 +45,7 @@ api.add_router("/programmes", programmes_router)
 api.add_router("/", enrolments_router)
 api.add_router("/certification", certification_router)
 api.add_router("/", goals_router)
+api.add_router("/", notes_router)
 
 
 def _problems(request: HttpRequest, items: list[dict[str, object]]) -> HttpResponse:
