@@ -8,6 +8,7 @@ ever. A circle's sessions and notes belong to its facilitator and members.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -184,3 +185,45 @@ def circle_note_for_member(user: User | AnonymousUser, pk: int) -> CircleNote:
         return circle_notes_for_member(user).get(pk=pk)
     except CircleNote.DoesNotExist:
         raise Http404("No such note.") from None
+
+
+# Circles: setting them up is for programme admins; the work in them is for the facilitator
+# (attendance) and each note's author (changing it).
+
+
+def circles_for_admin(user: User | AnonymousUser) -> QuerySet[Circle]:
+    """Every circle, for a programme admin to set up (403 for anyone else); never its notes."""
+    require_programme_admin(user)
+    return Circle.objects.select_related("facilitator", "programme")
+
+
+def circle_for_facilitator(user: User | AnonymousUser, pk: int) -> Circle:
+    """The circle ``pk`` for what only its facilitator does: 404 for non-members, 403 for
+    members."""
+    circle = circle_for_member(user, pk)
+    if circle.facilitator_id != getattr(person_of(user), "pk", None):
+        raise PermissionDenied("Only the circle's facilitator can do this.")
+    return circle
+
+
+def circle_session_for_facilitator(
+    user: User | AnonymousUser, pk: int, session_pk: int
+) -> CoachingSession:
+    """The session ``session_pk`` of circle ``pk``, for its facilitator: 404 for non-members
+    and for another circle's session, 403 for members."""
+    circle = circle_for_facilitator(user, pk)
+    try:
+        session = CoachingSession.objects.get(pk=session_pk, circle=circle)
+    except CoachingSession.DoesNotExist:
+        raise Http404("No such session.") from None
+    session.circle = circle
+    return session
+
+
+def circle_note_for_author(user: User | AnonymousUser, pk: int) -> CircleNote:
+    """The circle note ``pk`` for its author to change: 404 for non-members, 403 for the
+    other members."""
+    note = circle_note_for_member(user, pk)
+    if note.author_id != getattr(person_of(user), "pk", None):
+        raise PermissionDenied("Only the note's author can change it.")
+    return note
