@@ -7,15 +7,20 @@ never a note. A note is read by its author, and by the other party once shared; 
 ever. A circle's sessions and notes belong to its facilitator and members.
 """
 
+import hashlib
+from datetime import timedelta
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cadre.accounts.access import require_programme_admin
 from cadre.accounts.models import User
 from cadre.coaching.models import (
     ActionItem,
+    CalendarFeed,
     Circle,
     CircleNote,
     CoachingRelationship,
@@ -23,6 +28,7 @@ from cadre.coaching.models import (
     Goal,
     SessionNote,
 )
+from cadre.coaching.queries import FEED_DAYS_BACK, sessions_with_attendees
 from cadre.people.models import Person
 
 
@@ -185,6 +191,23 @@ def circle_note_for_member(user: User | AnonymousUser, pk: int) -> CircleNote:
         return circle_notes_for_member(user).get(pk=pk)
     except CircleNote.DoesNotExist:
         raise Http404("No such note.") from None
+
+
+def calendar_feed_for_token(token: str) -> CalendarFeed:
+    """The calendar feed whose secret is ``token`` (its owner's login active), else 404."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    try:
+        return CalendarFeed.objects.select_related("user__person").get(
+            token_sha256=digest, user__is_active=True
+        )
+    except CalendarFeed.DoesNotExist:
+        raise Http404("No such calendar.") from None
+
+
+def feed_sessions_for_user(user: User) -> QuerySet[CoachingSession]:
+    """The user's sessions a calendar feed lists: from ``FEED_DAYS_BACK`` days ago on."""
+    since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
+    return sessions_with_attendees(sessions_for_user(user).filter(starts_at__gte=since))
 
 
 # Circles: setting them up is for programme admins; the work in them is for the facilitator

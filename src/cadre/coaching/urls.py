@@ -2,11 +2,32 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from cadre.coaching import circle_views
+from cadre.coaching import circle_views, feed_views, session_views
 
 app_name = "coaching"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# Sessions and calendars
+urlpatterns += [
+    path("relationships/<int:pk>/sessions/", session_views.sessions, name="sessions"),
+    path("relationships/<int:pk>/sessions/new/", session_views.session_new, name="session_new"),
+    path(
+        "relationships/<int:pk>/sessions/suggestions/",
+        session_views.session_suggestions,
+        name="session_suggestions",
+    ),
+    path("sessions/<int:pk>/", session_views.session_detail, name="session"),
+    path("sessions/<int:pk>/move/", session_views.session_move, name="session_move"),
+    path("sessions/<int:pk>/cancel/", session_views.session_cancel_view, name="session_cancel"),
+    path("sessions/<int:pk>/held/", session_views.session_held, name="session_held"),
+    path("sessions/<int:pk>/no-show/", session_views.session_no_show, name="session_no_show"),
+    path("sessions/<int:pk>/invite.ics", session_views.session_ics, name="session_ics"),
+    path("calendar/", feed_views.calendar_settings, name="calendar"),
+    path("calendar/new/", feed_views.calendar_feed_new, name="calendar_feed_new"),
+    path("calendar/revoke/", feed_views.calendar_feed_delete, name="calendar_feed_revoke"),
+    path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar_feed"),
+]
 
 # Circles.
 urlpatterns += [
