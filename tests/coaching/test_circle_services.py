@@ -15,9 +15,11 @@ from cadre.coaching.circles import (
     circle_note_delete,
     circle_note_update,
     circle_save,
+    circle_session_schedule,
 )
 from cadre.coaching.models import Circle, CircleAttendance, CircleNote, CoachingSession
 from cadre.coaching.services import CoachingError
+from cadre.notifications.models import Notification
 from tests.coaching.circle_fixtures import (
     a_coach,
     circle_session,
@@ -238,8 +240,71 @@ def test_changing_a_circle_is_audited_and_an_archived_one_stays_as_it_was(admin,
     assert str(again.value) == "This circle is already archived."
     assert actions() == [
         ("coaching.circle_update", {"kind": "supervision", "members": 4}),
-        ("coaching.circle_archive", {"kind": "supervision"}),
+        ("coaching.circle_archive", {"kind": "supervision", "sessions_cancelled": 0}),
     ]
+
+
+# Sessions
+
+
+def test_the_facilitator_schedules_a_session_and_everyone_is_invited(circle):
+    starts_at = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+
+    session = circle_session_schedule(
+        circle=circle,
+        scheduled_by=circle.facilitator.user,
+        starts_at=starts_at,
+        duration_minutes=90,
+        time_zone="Europe/London",
+        format=CoachingSession.Format.VIDEO,
+        location="https://meet.example.org/north",
+    )
+
+    assert (session.circle, session.starts_at, session.duration_minutes) == (
+        circle,
+        starts_at,
+        90,
+    )
+    invited = Notification.objects.filter(kind=Notification.Kind.SESSION_INVITE)
+    assert sorted(invited.values_list("recipient__display_name", flat=True)) == [
+        "Coach A",
+        "Coach B",
+        "Coach C",
+        "Cora Coach",
+    ]
+
+
+def test_members_dont_schedule_circle_sessions(circle):
+    member = circle.members.first()
+
+    with pytest.raises(CoachingError) as refused:
+        circle_session_schedule(
+            circle=circle,
+            scheduled_by=member.user,
+            starts_at=timezone.now() + timedelta(days=3),
+            duration_minutes=60,
+            time_zone="Europe/London",
+            format=CoachingSession.Format.VIDEO,
+        )
+
+    assert str(refused.value) == "Only the circle's facilitator schedules its sessions."
+    assert not CoachingSession.objects.exists()
+
+
+def test_archiving_cancels_the_sessions_to_come(admin, circle):
+    past = circle_session(circle)
+    later = circle_session(circle, starts_at=timezone.now() + timedelta(days=2))
+
+    circle_archive(circle=circle, archived_by=admin.user)
+
+    past.refresh_from_db()
+    later.refresh_from_db()
+    assert (past.status, later.status) == ("scheduled", "cancelled")
+    assert Notification.objects.filter(kind=Notification.Kind.SESSION_CANCELLED).count() == 4
+    assert actions()[-1] == (
+        "coaching.circle_archive",
+        {"kind": "supervision", "sessions_cancelled": 1},
+    )
 
 
 # Attendance

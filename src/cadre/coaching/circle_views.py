@@ -2,7 +2,6 @@
 notes) for its facilitator and members; the set-up pages for programme admins, who manage
 circles but never read their notes."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -15,6 +14,7 @@ from cadre.accounts.http import AuthenticatedRequest
 from cadre.coaching import queries
 from cadre.coaching.access import (
     circle_for_admin,
+    circle_for_facilitator,
     circle_for_member,
     circle_note_for_author,
     circle_session_for_facilitator,
@@ -29,9 +29,16 @@ from cadre.coaching.circles import (
     circle_note_delete,
     circle_note_update,
     circle_save,
+    circle_session_schedule,
 )
-from cadre.coaching.forms import AttendanceForm, CircleForm, CircleNoteForm
+from cadre.coaching.forms import (
+    AttendanceForm,
+    CircleForm,
+    CircleNoteForm,
+    SessionScheduleForm,
+)
 from cadre.coaching.models import Circle, CircleKind
+from cadre.coaching.queries import zone_of
 from cadre.coaching.services import CoachingError
 from cadre.programs.models import Programme
 
@@ -39,8 +46,7 @@ from cadre.programs.models import Programme
 
 
 def _viewer_time_zone(request: AuthenticatedRequest) -> str:
-    person = person_of(request.user)
-    return person.time_zone if person is not None and person.time_zone else settings.TIME_ZONE
+    return zone_of(person_of(request.user)).key
 
 
 @login_required
@@ -55,16 +61,27 @@ def circles(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _circle_context(
-    request: AuthenticatedRequest, circle: Circle, note_form: CircleNoteForm
+    request: AuthenticatedRequest,
+    circle: Circle,
+    *,
+    note_form: CircleNoteForm | None = None,
+    schedule_form: SessionScheduleForm | None = None,
 ) -> dict[str, object]:
     person = person_of(request.user)
+    is_facilitator = person is not None and person.pk == circle.facilitator_id
+    zone = _viewer_time_zone(request)
+    if is_facilitator and schedule_form is None:
+        schedule_form = SessionScheduleForm(
+            initial={"time_zone": zone, "duration_minutes": 90}, prefix="schedule"
+        )
     return {
         "circle": circle,
         "page": queries.circle_page(circle),
         "person": person,
-        "is_facilitator": person is not None and person.pk == circle.facilitator_id,
-        "note_form": note_form,
-        "viewer_time_zone": _viewer_time_zone(request),
+        "is_facilitator": is_facilitator,
+        "note_form": note_form or CircleNoteForm(),
+        "schedule_form": schedule_form,
+        "viewer_time_zone": zone,
         "section": "circles",
     }
 
@@ -72,8 +89,35 @@ def _circle_context(
 @login_required
 def circle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     circle = circle_for_member(request.user, pk)
-    context = _circle_context(request, circle, CircleNoteForm())
-    return render(request, "coaching/circle_detail.html", context)
+    return render(request, "coaching/circle_detail.html", _circle_context(request, circle))
+
+
+@login_required
+@require_POST
+def circle_session_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    circle = circle_for_facilitator(request.user, pk)
+    form = SessionScheduleForm(request.POST, prefix="schedule")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = circle_session_schedule(
+                circle=circle,
+                scheduled_by=request.user,
+                starts_at=data["instant"],
+                duration_minutes=data["duration_minutes"],
+                time_zone=data["time_zone"],
+                format=data["format"],
+                location=data["location"],
+                agenda=data["agenda"],
+                request=request,
+            )
+        except CoachingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Scheduled. Every member gets an invitation.")
+            return redirect(reverse("coaching:circle", args=[circle.pk]) + f"#session-{session.pk}")
+    context = _circle_context(request, circle, schedule_form=form)
+    return render(request, "coaching/circle_detail.html", context, status=400)
 
 
 @login_required
@@ -100,7 +144,7 @@ def circle_note_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "coaching/circle_detail.html"
     if request.htmx:
         template += "#notes"
-    return render(request, template, _circle_context(request, circle, form))
+    return render(request, template, _circle_context(request, circle, note_form=form))
 
 
 @login_required

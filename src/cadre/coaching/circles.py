@@ -9,7 +9,7 @@ the audit log records that a note changed, never what it says).
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,7 @@ from cadre.coaching.models import (
     SessionStatus,
 )
 from cadre.coaching.queries import circle_programme_coachees, coaches_among
+from cadre.coaching.scheduling import session_cancel, session_schedule
 from cadre.coaching.services import CoachingError
 from cadre.enablement.services import CoachNotCertifiedError, require_certified_coach
 from cadre.people.models import Person
@@ -122,10 +123,23 @@ def circle_save(
 def circle_archive(
     *, circle: Circle, archived_by: User, request: HttpRequest | None = None
 ) -> Circle:
-    """Archive a circle that has finished: it keeps its record, and nothing new is added."""
+    """Archive a circle that has finished: it keeps its record, nothing new is added, and
+    its sessions still to come are cancelled (everyone gets the cancellation)."""
     if not circle.is_active:
         raise CoachingError("This circle is already archived.")
+    upcoming = circle.sessions.filter(
+        status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now()
+    ).order_by("starts_at", "pk")
     with transaction.atomic():
+        cancelled = [
+            session_cancel(
+                session=session,
+                cancelled_by=archived_by,
+                reason="The circle has finished.",
+                request=request,
+            )
+            for session in upcoming
+        ]
         circle.is_active = False
         circle.save(update_fields=["is_active"])
         audit_record(
@@ -133,9 +147,39 @@ def circle_archive(
             action="coaching.circle_archive",
             target=circle,
             request=request,
-            details={"kind": circle.kind},
+            details={"kind": circle.kind, "sessions_cancelled": len(cancelled)},
         )
     return circle
+
+
+def circle_session_schedule(
+    *,
+    circle: Circle,
+    scheduled_by: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    time_zone: str,
+    format: str,
+    location: str = "",
+    agenda: str = "",
+    request: HttpRequest | None = None,
+) -> CoachingSession:
+    """Schedule the circle's next session: the facilitator does, and everyone is invited
+    (``scheduling.session_schedule``)."""
+    person = person_of(scheduled_by)
+    if person is None or person.pk != circle.facilitator_id:
+        raise CoachingError("Only the circle's facilitator schedules its sessions.")
+    return session_schedule(
+        scheduled_by=scheduled_by,
+        circle=circle,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        time_zone=time_zone,
+        format=format,
+        location=location,
+        agenda=agenda,
+        request=request,
+    )
 
 
 def attendance_record(

@@ -35,6 +35,9 @@ urlpatterns += [
     path("circles/<int:pk>/", circle_views.circle, name="circle"),
     path("circles/<int:pk>/notes/", circle_views.circle_note_new, name="circle_note_new"),
     path(
+        "circles/<int:pk>/sessions/new/", circle_views.circle_session_new, name="circle_session_new"
+    ),
+    path(
         "circles/<int:pk>/sessions/<int:session_pk>/attendance/",
         circle_views.circle_attendance,
         name="circle_attendance",
