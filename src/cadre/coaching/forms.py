@@ -33,13 +33,23 @@ def local_instant(value: datetime, zone_name: str) -> datetime:
     return instant
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as a clock shows it, with no zone yet: the form's time zone field
+    gives it one (Django would otherwise read it in the viewer's zone)."""
+
+    def to_python(self, value: object) -> datetime | None:
+        with timezone.override(ZoneInfo("UTC")):
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result is not None else None
+
+
 class SessionTimeForm(forms.Form):
     """When a session is: a suggested slot, or a date and time in the chosen zone."""
 
     # Chosen among the suggestions (radio buttons the suggestions partial draws); it wins
     # over a typed time.
     slot = forms.DateTimeField(label="Suggested time", required=False)
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
         label="Starts at",
         required=False,
         help_text="Your local time, in the time zone below.",
