@@ -28,6 +28,19 @@ PATHS = {
     "/api/v1/notes/{note_id}/share": {"post"},
     "/api/v1/notes/{note_id}/unshare": {"post"},
 }
+# Coaching sessions
+PATHS.update(
+    {
+        "/api/v1/sessions": {"get"},
+        "/api/v1/sessions/{session_id}": {"get"},
+        "/api/v1/relationships/{relationship_id}/sessions": {"post"},
+        "/api/v1/sessions/{session_id}/reschedule": {"post"},
+        "/api/v1/sessions/{session_id}/cancel": {"post"},
+        "/api/v1/sessions/{session_id}/held": {"post"},
+        "/api/v1/sessions/{session_id}/no-show": {"post"},
+        "/api/v1/relationships/{relationship_id}/suggestions": {"get"},
+    }
+)
 
 
 def test_the_document_lists_every_path_and_its_errors():

@@ -11,7 +11,6 @@ from cadre.enablement.models import (
     ModuleAttempt,
     PracticeSignOff,
     Resource,
-    SupervisionCircle,
     TrainingModule,
 )
 from cadre.enablement.services import attempt_submit, practice_sign_off
@@ -24,7 +23,6 @@ TRAINING = reverse("enablement:training")
 MINE = reverse("enablement:my_certification")
 CERTIFICATION = reverse("enablement:certification_list")
 RESOURCES = reverse("enablement:resources")
-CIRCLES = reverse("enablement:circles")
 
 
 def module_url(slug: str = "coaching-techniques") -> str:
@@ -322,41 +320,3 @@ def test_the_library_query_count_does_not_grow(coach, django_assert_num_queries)
         resource.competencies.set(tags)
     with django_assert_num_queries(len(one.captured_queries)):
         coach.client.get(RESOURCES)
-
-
-# Supervision circles
-
-
-def test_an_admin_forms_a_circle_led_by_a_certified_coach(admin, coach):
-    pass_required(coach.person, timezone.localdate())
-    practice_sign_off(coach=coach.person, signed_off_by=admin.user)
-    member = make_coach("Mo Member")
-
-    response = admin.client.post(
-        reverse("enablement:circle_new"),
-        {"name": "North circle", "facilitator": coach.person.pk, "members": [member.pk]},
-    )
-
-    assert response.status_code == 302
-    circle = SupervisionCircle.objects.get()
-    assert (circle.facilitator, list(circle.members.all())) == (coach.person, [member])
-    assert AuditEvent.objects.filter(action="enablement.circle_create").exists()
-
-
-def test_an_uncertified_facilitator_is_refused(admin, coach):
-    response = admin.client.post(
-        reverse("enablement:circle_new"), {"name": "North circle", "facilitator": coach.person.pk}
-    )
-
-    assert response.status_code == 200
-    assert (
-        response.context["form"]
-        .non_field_errors()[0]
-        .startswith("The facilitator must be a certified coach. Cora Coach is not certified yet")
-    )
-    assert not SupervisionCircle.objects.exists()
-
-
-def test_circles_are_for_admins(coach, coachee):
-    assert coach.client.get(CIRCLES).status_code == 403
-    assert coachee.client.get(reverse("enablement:circle_new")).status_code == 403

@@ -7,14 +7,20 @@ never a note. A note is read by its author, and by the other party once shared; 
 ever. A circle's sessions and notes belong to its facilitator and members.
 """
 
+import hashlib
+from datetime import timedelta
+
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cadre.accounts.access import require_programme_admin
 from cadre.accounts.models import User
 from cadre.coaching.models import (
     ActionItem,
+    CalendarFeed,
     Circle,
     CircleNote,
     CoachingRelationship,
@@ -22,6 +28,7 @@ from cadre.coaching.models import (
     Goal,
     SessionNote,
 )
+from cadre.coaching.queries import FEED_DAYS_BACK, sessions_with_attendees
 from cadre.people.models import Person
 
 
@@ -184,3 +191,62 @@ def circle_note_for_member(user: User | AnonymousUser, pk: int) -> CircleNote:
         return circle_notes_for_member(user).get(pk=pk)
     except CircleNote.DoesNotExist:
         raise Http404("No such note.") from None
+
+
+def calendar_feed_for_token(token: str) -> CalendarFeed:
+    """The calendar feed whose secret is ``token`` (its owner's login active), else 404."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    try:
+        return CalendarFeed.objects.select_related("user__person").get(
+            token_sha256=digest, user__is_active=True
+        )
+    except CalendarFeed.DoesNotExist:
+        raise Http404("No such calendar.") from None
+
+
+def feed_sessions_for_user(user: User) -> QuerySet[CoachingSession]:
+    """The user's sessions a calendar feed lists: from ``FEED_DAYS_BACK`` days ago on."""
+    since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
+    return sessions_with_attendees(sessions_for_user(user).filter(starts_at__gte=since))
+
+
+# Circles: setting them up is for programme admins; the work in them is for the facilitator
+# (attendance) and each note's author (changing it).
+
+
+def circles_for_admin(user: User | AnonymousUser) -> QuerySet[Circle]:
+    """Every circle, for a programme admin to set up (403 for anyone else); never its notes."""
+    require_programme_admin(user)
+    return Circle.objects.select_related("facilitator", "programme")
+
+
+def circle_for_facilitator(user: User | AnonymousUser, pk: int) -> Circle:
+    """The circle ``pk`` for what only its facilitator does: 404 for non-members, 403 for
+    members."""
+    circle = circle_for_member(user, pk)
+    if circle.facilitator_id != getattr(person_of(user), "pk", None):
+        raise PermissionDenied("Only the circle's facilitator can do this.")
+    return circle
+
+
+def circle_session_for_facilitator(
+    user: User | AnonymousUser, pk: int, session_pk: int
+) -> CoachingSession:
+    """The session ``session_pk`` of circle ``pk``, for its facilitator: 404 for non-members
+    and for another circle's session, 403 for members."""
+    circle = circle_for_facilitator(user, pk)
+    try:
+        session = CoachingSession.objects.get(pk=session_pk, circle=circle)
+    except CoachingSession.DoesNotExist:
+        raise Http404("No such session.") from None
+    session.circle = circle
+    return session
+
+
+def circle_note_for_author(user: User | AnonymousUser, pk: int) -> CircleNote:
+    """The circle note ``pk`` for its author to change: 404 for non-members, 403 for the
+    other members."""
+    note = circle_note_for_member(user, pk)
+    if note.author_id != getattr(person_of(user), "pk", None):
+        raise PermissionDenied("Only the note's author can change it.")
+    return note

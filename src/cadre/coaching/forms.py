@@ -1,5 +1,6 @@
 """Forms of the coaching pages. They parse input; the rules live in the services."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -8,9 +9,24 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cadre.coaching.models import CoachingRelationship, CoachingSession, Goal, SessionNote
+from cadre.coaching.models import (
+    Circle,
+    CircleKind,
+    CoachingRelationship,
+    CoachingSession,
+    Goal,
+    SessionFormat,
+    SessionNote,
+)
 from cadre.coaching.notes import NOTE_FIELD_LABELS, NOTE_FIELD_MAX_LENGTH
+from cadre.coaching.queries import (
+    certified_coaches,
+    circle_member_choices,
+    circle_programmes,
+    known_time_zones,
+)
 from cadre.people.models import Competency, Person
+from cadre.programs.models import Programme
 
 # Goals and actions ------------------------------------------------------------------------
 
@@ -203,3 +219,218 @@ class NoteForm(forms.Form):
 
     def values(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in SessionNote.GROW_FIELDS}
+
+
+# Sessions
+
+
+def local_instant(value: datetime, zone_name: str) -> datetime:
+    """The instant a wall-clock time names in ``zone_name``; refuses a time the clocks skip
+    (the hour lost when daylight saving starts)."""
+    zone = ZoneInfo(zone_name)
+    instant = value.replace(tzinfo=zone)
+    back = instant.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    if back.replace(tzinfo=None) != value.replace(tzinfo=None):
+        raise forms.ValidationError(
+            f"{value:%H:%M} doesn't exist on {value:%-d %B} in {zone_name}: the clocks change "
+            "then. Pick another time."
+        )
+    return instant
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as a clock shows it, with no zone yet: the form's time zone field
+    gives it one (Django would otherwise read it in the viewer's zone)."""
+
+    def to_python(self, value: object) -> datetime | None:
+        with timezone.override(ZoneInfo("UTC")):
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result is not None else None
+
+
+class SessionTimeForm(forms.Form):
+    """When a session is: a suggested slot, or a date and time in the chosen zone."""
+
+    # Chosen among the suggestions (radio buttons the suggestions partial draws); it wins
+    # over a typed time.
+    slot = forms.DateTimeField(label="Suggested time", required=False)
+    starts_at = WallClockField(
+        label="Starts at",
+        required=False,
+        help_text="Your local time, in the time zone below.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    time_zone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        help_text="An IANA name such as Europe/London; the invitation uses it.",
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=15, max_value=480, initial=60
+    )
+
+    def clean_time_zone(self) -> str:
+        name: str = self.cleaned_data["time_zone"].strip()
+        if name not in known_time_zones():
+            raise forms.ValidationError("Enter a time zone such as Europe/London.")
+        return name
+
+    def clean(self) -> dict[str, object] | None:
+        data = super().clean() or {}
+        slot, local, zone = data.get("slot"), data.get("starts_at"), data.get("time_zone")
+        if self.errors:
+            return data
+        if isinstance(slot, datetime) and timezone.is_aware(slot):
+            data["instant"] = slot
+        elif isinstance(local, datetime) and isinstance(zone, str):
+            try:
+                data["instant"] = local_instant(local, zone)
+            except forms.ValidationError as error:
+                self.add_error("starts_at", error)
+        else:
+            self.add_error("starts_at", "Pick a suggested time or enter a date and time.")
+        return data
+
+
+class SessionScheduleForm(SessionTimeForm):
+    format = forms.ChoiceField(label="Format", choices=SessionFormat.choices)
+    location = forms.CharField(
+        label="Place or link",
+        max_length=500,
+        required=False,
+        help_text="A room, an address or a call link.",
+    )
+    agenda = forms.CharField(
+        label="Agenda",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown in the calendar invitation: keep it general.",
+    )
+
+
+class SessionRescheduleForm(SessionTimeForm):
+    format = forms.ChoiceField(label="Format", choices=SessionFormat.choices)
+    location = forms.CharField(label="Place or link", max_length=500, required=False)
+
+    @classmethod
+    def for_session(cls, session: CoachingSession, zone_name: str) -> "SessionRescheduleForm":
+        local = session.starts_at.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+        return cls(
+            initial={
+                "starts_at": local,
+                "time_zone": zone_name,
+                "duration_minutes": session.duration_minutes,
+                "format": session.format,
+                "location": session.location,
+            },
+            prefix="move",
+        )
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (sent to the others)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoShowForm(forms.Form):
+    absent = forms.TypedChoiceField(label="Who didn't come", coerce=int)
+
+
+# Circles.
+
+
+class CircleForm(forms.ModelForm[Circle]):
+    """A circle's set-up. Its kind is chosen when it is created and never changes; the member
+    choices follow it (coaches, or the approved coachees of the circle's programme)."""
+
+    class Meta:
+        model = Circle
+        fields = ["name", "purpose", "programme", "facilitator", "members", "cadence_days"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "members": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "purpose": "What the circle is for; its members read this on the circle's page.",
+            "facilitator": "A certified coach; they lead the sessions and record attendance.",
+            "cadence_days": "How often the circle means to meet.",
+        }
+
+    def __init__(self, *args: Any, kind: str, members_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.kind = kind
+        programme_field = self.fields["programme"]
+        facilitator_field = self.fields["facilitator"]
+        members_field = self.fields["members"]
+        assert isinstance(programme_field, forms.ModelChoiceField)
+        assert isinstance(facilitator_field, forms.ModelChoiceField)
+        assert isinstance(members_field, forms.ModelMultipleChoiceField)
+        facilitator_field.queryset = certified_coaches()
+        if kind == CircleKind.COACHING:
+            programme_field.queryset = circle_programmes()
+            programme_field.required = True
+            programme_field.help_text = "Only programmes that offer group coaching circles."
+            if members_url:
+                # Choosing the programme reloads the member choices with its coachees.
+                programme_field.widget.attrs.update(
+                    {
+                        "hx-get": members_url,
+                        "hx-target": "#circle-members",
+                        "hx-select": "#circle-members",
+                        "hx-swap": "outerHTML",
+                    }
+                )
+            members_field.help_text = "Approved coachees of the programme."
+        else:
+            programme_field.queryset = Programme.objects.order_by("name", "pk")
+            programme_field.help_text = "Optional: the programme whose coaches meet here."
+            members_field.help_text = "Coaches; the facilitator needn't be ticked."
+        members_field.queryset = circle_member_choices(kind=kind, programme=self._programme())
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if Circle.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A circle with this name already exists.")
+        return name
+
+    def _programme(self) -> Programme | None:
+        """The programme chosen so far: in the submitted data, else the circle's own."""
+        if self.is_bound:
+            field = self.fields["programme"]
+            assert isinstance(field, forms.ModelChoiceField)
+            try:
+                chosen: Programme | None = field.clean(self.data.get(self.add_prefix("programme")))
+            except forms.ValidationError:
+                return None
+            return chosen
+        initial = self.initial.get("programme")
+        if isinstance(initial, Programme):
+            return initial
+        return self.instance.programme if self.instance.programme_id else None
+
+
+class CircleNoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Read by the facilitator and the members of this circle only.",
+    )
+
+
+class AttendanceForm(forms.Form):
+    """Who came to one session: a box per member, ticked for those present."""
+
+    present = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args: Any, member_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(pk, pk) for pk in member_ids]

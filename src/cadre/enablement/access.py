@@ -2,8 +2,7 @@
 
 Training, the resource library and one's own certification are for coaches and programme
 admins (403 for everyone else). A person's quiz attempts are theirs alone: anyone else gets
-404. The certification overview, sign-offs, library editing and circles are for programme
-admins.
+404. The certification overview, sign-offs and library editing are for programme admins.
 """
 
 from django.contrib.auth.models import AnonymousUser
@@ -13,8 +12,8 @@ from django.http import Http404
 from cadre.accounts.access import require_programme_admin
 from cadre.accounts.models import Role, User
 from cadre.accounts.queries import user_roles
-from cadre.enablement.models import ModuleAttempt, Resource, SupervisionCircle, TrainingModule
-from cadre.enablement.queries import circle_list, coaches, module_with_quiz, published_modules
+from cadre.enablement.models import ModuleAttempt, Resource, TrainingModule
+from cadre.enablement.queries import coaches, module_with_quiz, published_modules
 from cadre.people.models import Person
 
 
@@ -72,12 +71,3 @@ def resource_for_admin(user: User | AnonymousUser, pk: int) -> Resource:
     resource = resource_for_user(user, pk)
     require_programme_admin(user)
     return resource
-
-
-def circle_for_admin(user: User | AnonymousUser, pk: int) -> SupervisionCircle:
-    """The circle ``pk`` for programme admins: 403 for others, 404 if missing."""
-    require_programme_admin(user)
-    try:
-        return circle_list().get(pk=pk)
-    except SupervisionCircle.DoesNotExist:
-        raise Http404("No such circle.") from None

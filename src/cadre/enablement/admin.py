@@ -10,7 +10,6 @@ from cadre.enablement.models import (
     QuizOption,
     QuizQuestion,
     Resource,
-    SupervisionCircle,
     TrainingModule,
 )
 
@@ -101,12 +100,3 @@ class ResourceAdmin(AuditedAdmin[Resource]):
     search_fields = ["title", "description"]
     list_select_related = ["created_by"]
     filter_horizontal = ["competencies"]
-
-
-@admin.register(SupervisionCircle)
-class SupervisionCircleAdmin(AuditedAdmin[SupervisionCircle]):
-    list_display = ["name", "facilitator", "programme"]
-    search_fields = ["name"]
-    list_select_related = ["facilitator", "programme"]
-    autocomplete_fields = ["facilitator", "programme"]
-    filter_horizontal = ["members"]

@@ -2,8 +2,7 @@ from typing import Any
 
 from django import forms
 
-from cadre.enablement.models import Resource, SupervisionCircle, TrainingModule
-from cadre.enablement.queries import coaches
+from cadre.enablement.models import Resource, TrainingModule
 from cadre.people.models import Competency
 
 
@@ -79,28 +78,3 @@ class ResourceForm(forms.ModelForm[Resource]):
         if kind == Resource.Kind.FILE and not data.get("file"):
             self.add_error("file", "Upload the file.")
         return data
-
-
-class CircleForm(forms.ModelForm[SupervisionCircle]):
-    class Meta:
-        model = SupervisionCircle
-        fields = ["name", "facilitator", "members", "programme"]
-        widgets = {"members": forms.CheckboxSelectMultiple}
-        help_texts = {
-            "facilitator": "A certified coach.",
-            "members": "Coaches; the facilitator needn't be ticked.",
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("facilitator", "members"):
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField)
-            field.queryset = coaches()
-
-    def clean_name(self) -> str:
-        name = str(self.cleaned_data["name"]).strip()
-        taken = SupervisionCircle.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError("A circle with this name already exists.")
-        return name

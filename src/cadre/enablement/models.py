@@ -1,5 +1,6 @@
 """Coach enablement: training modules with a knowledge check, practice sign-offs, certification
-with an expiry, the resource library, and coaches' peer-supervision circles.
+with an expiry, and the resource library. (Coaches' peer-supervision circles are
+``cadre.coaching.models.Circle`` of kind supervision.)
 
 Completion is not stored: a module is complete for a coach when they have a passing
 ``ModuleAttempt`` (``queries`` derives it). A ``Certification`` is an explicit row, because it
@@ -242,30 +243,3 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class SupervisionCircle(models.Model):
-    """Coaches coaching coaches: a peer-supervision group led by a certified facilitator."""
-
-    name = models.CharField(max_length=200)
-    facilitator = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="facilitated_circles"
-    )
-    members = models.ManyToManyField(Person, blank=True, related_name="supervision_circles")
-    programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = [Lower("name"), "pk"]
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="enablement_circle_name_ci_unique"),
-            models.CheckConstraint(condition=~models.Q(name=""), name="enablement_circle_name_set"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name

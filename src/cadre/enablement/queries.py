@@ -1,5 +1,5 @@
 """Reads about coach enablement: modules and progress, what a coach still lacks for
-certification, who is matchable, the resource library and the supervision circles.
+certification, who is matchable, and the resource library.
 
 Certification states, on a given day:
 
@@ -32,7 +32,6 @@ from cadre.enablement.models import (
     QuizOption,
     QuizQuestion,
     Resource,
-    SupervisionCircle,
     TrainingModule,
 )
 from cadre.people.models import Person
@@ -305,9 +304,3 @@ def resource_search(
     if competency_id is not None:
         resources = resources.filter(competencies__pk=competency_id)
     return resources.prefetch_related("competencies").distinct()
-
-
-def circle_list() -> QuerySet[SupervisionCircle]:
-    return SupervisionCircle.objects.select_related("facilitator", "programme").prefetch_related(
-        "members"
-    )

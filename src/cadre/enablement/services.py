@@ -1,6 +1,6 @@
 """Writes for coach enablement: submitting a knowledge check, signing off a practice session,
-granting certifications, and the resource library and supervision circles. Every change is
-audited. ``require_certified_coach`` is the gate that matching and coaching services call.
+granting certifications, and the resource library. Every change is audited.
+``require_certified_coach`` is the gate that matching and coaching services call.
 """
 
 from collections.abc import Iterable, Mapping
@@ -19,7 +19,6 @@ from cadre.enablement.models import (
     ModuleAttempt,
     PracticeSignOff,
     Resource,
-    SupervisionCircle,
     TrainingModule,
 )
 from cadre.enablement.queries import (
@@ -247,39 +246,3 @@ def resource_save(
             details={"kind": resource.kind},
         )
     return resource
-
-
-def circle_save(
-    *,
-    circle: SupervisionCircle,
-    members: Iterable[Person],
-    saved_by: User,
-    on: date | None = None,
-    request: HttpRequest | None = None,
-) -> SupervisionCircle:
-    """Create or change a peer-supervision circle. The facilitator must be a certified coach
-    and every member a coach; the facilitator isn't listed as a member."""
-    on = on or timezone.localdate()
-    try:
-        require_certified_coach(person=circle.facilitator, on=on)
-    except CoachNotCertifiedError as error:
-        raise EnablementError(f"The facilitator must be a certified coach. {error}") from None
-    members = [person for person in members if person.pk != circle.facilitator_id]
-    not_coaches = [str(person) for person in members if not is_coach(person)]
-    if not_coaches:
-        raise EnablementError(f"Only coaches can join a circle: {', '.join(not_coaches)}.")
-    created = circle.pk is None
-    if created:
-        circle.created_by = saved_by
-    circle.full_clean()
-    with transaction.atomic():
-        circle.save()
-        circle.members.set(members)
-        audit_record(
-            actor=saved_by,
-            action="enablement.circle_create" if created else "enablement.circle_update",
-            target=circle,
-            request=request,
-            details={"members": len(members)},
-        )
-    return circle

@@ -21,7 +21,4 @@ urlpatterns = [
     path("resources/<int:pk>/", views.resource_detail, name="resource"),
     path("resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
     path("resources/<int:pk>/file/", views.resource_file, name="resource_file"),
-    path("circles/", views.circles, name="circles"),
-    path("circles/new/", views.circle_new, name="circle_new"),
-    path("circles/<int:pk>/edit/", views.circle_edit, name="circle_edit"),
 ]

@@ -13,7 +13,6 @@ from cadre.accounts.queries import is_programme_admin
 from cadre.enablement import queries
 from cadre.enablement.access import (
     attempt_for_user,
-    circle_for_admin,
     coach_for_admin,
     module_for_user,
     person_of,
@@ -22,18 +21,16 @@ from cadre.enablement.access import (
     resource_for_user,
 )
 from cadre.enablement.forms import (
-    CircleForm,
     QuizForm,
     ResourceForm,
     SignOffForm,
     question_field_name,
 )
-from cadre.enablement.models import Resource, SupervisionCircle
+from cadre.enablement.models import Resource
 from cadre.enablement.services import (
     EnablementError,
     QuizAnswersError,
     attempt_submit,
-    circle_save,
     practice_sign_off,
     resource_save,
 )
@@ -253,46 +250,3 @@ def _resource_form(request: AuthenticatedRequest, resource: Resource) -> HttpRes
             return redirect("enablement:resource", pk=saved.pk)
     context = {"form": form, "resource": None if is_new else resource, "section": "training"}
     return render(request, "enablement/resource_form.html", context)
-
-
-# Peer-supervision circles.
-
-
-@login_required
-def circles(request: AuthenticatedRequest) -> HttpResponse:
-    require_programme_admin(request.user)
-    context = {"circles": queries.circle_list(), "section": "certification"}
-    return render(request, "enablement/circle_list.html", context)
-
-
-@login_required
-def circle_new(request: AuthenticatedRequest) -> HttpResponse:
-    require_programme_admin(request.user)
-    return _circle_form(request, SupervisionCircle())
-
-
-@login_required
-def circle_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _circle_form(request, circle_for_admin(request.user, pk))
-
-
-def _circle_form(request: AuthenticatedRequest, circle: SupervisionCircle) -> HttpResponse:
-    is_new = circle.pk is None
-    form = CircleForm(request.POST if request.method == "POST" else None, instance=circle)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = circle_save(
-                circle=form.save(commit=False),
-                members=form.cleaned_data["members"],
-                saved_by=request.user,
-                request=request,
-            )
-        except EnablementError as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Saved the circle “{saved}”.")
-            return redirect("enablement:circles")
-    context = {"form": form, "circle": None if is_new else circle, "section": "certification"}
-    return render(request, "enablement/circle_form.html", context)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -42,11 +42,13 @@ def notification_queue(
     subject_template: str,
     body_template: str,
     context: Mapping[str, Any],
+    calendar: str = "",
 ) -> tuple[Notification, bool]:
     """Render and queue one e-mail to ``recipient``, unless ``key`` was queued before.
 
-    Returns the notification and whether it was queued now. The send runs as a task after
-    the surrounding transaction commits.
+    ``calendar``, an iCalendar object, goes with the message as an invitation. Returns the
+    notification and whether it was queued now. The send runs as a task after the
+    surrounding transaction commits.
     """
     values = {"recipient": recipient, **context}
     subject = " ".join(render_to_string(subject_template, values).split())
@@ -54,7 +56,12 @@ def notification_queue(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                key=key, recipient=recipient, kind=kind, subject=subject, body=body
+                key=key,
+                recipient=recipient,
+                kind=kind,
+                subject=subject,
+                body=body,
+                calendar=calendar,
             )
     except IntegrityError:
         return Notification.objects.get(key=key), False
@@ -66,6 +73,31 @@ def _enqueue_on_commit(notification_id: int) -> None:
     from cadre.notifications.tasks import notification_send
 
     transaction.on_commit(lambda: notification_send.enqueue(notification_id=notification_id))
+
+
+def _calendar_method(calendar: str) -> str:
+    for line in calendar.splitlines():
+        name, _, value = line.partition(":")
+        if name.upper() == "METHOD":
+            return value.strip().upper()
+    return "PUBLISH"
+
+
+def _send(notification: Notification) -> None:
+    """Send the message; one with a calendar goes out the way calendar clients expect an
+    invitation (RFC 6047): the iCalendar object as a ``text/calendar`` alternative with its
+    method, and as an ``invite.ics`` attachment for clients that only offer attachments."""
+    recipients = [notification.recipient.email]
+    if not notification.calendar:
+        send_mail(notification.subject, notification.body, None, recipients)
+        return
+    message = EmailMultiAlternatives(notification.subject, notification.body, None, recipients)
+    method = _calendar_method(notification.calendar)
+    message.attach_alternative(
+        notification.calendar, f"text/calendar; method={method}; charset=utf-8"
+    )
+    message.attach("invite.ics", notification.calendar, "text/calendar")
+    message.send()
 
 
 def notification_deliver(*, notification_id: int) -> bool:
@@ -85,7 +117,7 @@ def notification_deliver(*, notification_id: int) -> bool:
             return False
         notification.attempts += 1
         try:
-            send_mail(notification.subject, notification.body, None, [notification.recipient.email])
+            _send(notification)
         except Exception as error:  # any mail failure is recorded for the retry
             failure = error
             notification.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_LIMIT]
