@@ -1,6 +1,7 @@
 """Coaching forms."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from cadre.coaching.models import CoachingSession, SessionFormat
 from cadre.coaching.queries import known_time_zones
+from cadre.people.models import Person
 
 # Sessions
 
@@ -30,7 +32,7 @@ class WallClockField(forms.DateTimeField):
     """A date and time as a clock shows it, with no zone yet: the form's time zone field
     gives it one (Django would otherwise read it in the viewer's zone)."""
 
-    def to_python(self, value: object) -> datetime | None:
+    def to_python(self, value: str | datetime | date | None) -> datetime | None:
         with timezone.override(ZoneInfo("UTC")):
             result = super().to_python(value)
         return result.replace(tzinfo=None) if result is not None else None
@@ -128,3 +130,7 @@ class SessionCancelForm(forms.Form):
 
 class NoShowForm(forms.Form):
     absent = forms.TypedChoiceField(label="Who didn't come", coerce=int)
+
+    def __init__(self, *args: Any, attendees: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["absent"].choices = [(person.pk, person.full_name) for person in attendees]  # type: ignore[attr-defined]
