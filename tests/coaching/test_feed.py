@@ -144,5 +144,5 @@ class TestSettingsPage:
 
     def test_constant_queries(self, coach, django_assert_num_queries):
         calendar_feed_create(user=coach.user)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             coach.client.get(reverse("coaching:calendar"))

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
-from cadre.coaching.models import CoachingRelationship, CoachingSession
+from cadre.coaching.models import Circle, CoachingRelationship, CoachingSession
 from cadre.coaching.scheduling import (
     TimeSlot,
     session_cancel,
@@ -354,3 +354,39 @@ class TestSuggestions:
 
     def test_no_windows_no_suggestions(self, pair):
         assert time_suggestions(relationship=pair.relationship) == []
+
+
+class TestCircles:
+    def test_a_circle_session_invites_the_facilitator_and_members(self, coach, coachee, sponsor):
+        circle = Circle.objects.create(
+            kind=Circle.Kind.SUPERVISION, name="Thursday supervision", facilitator=coach.person
+        )
+        circle.members.add(coachee.person, sponsor.person)
+
+        session = session_schedule(
+            scheduled_by=coach.user,
+            circle=circle,
+            starts_at=in_days(5),
+            duration_minutes=90,
+            time_zone="Europe/London",
+            format=CoachingSession.Format.VIDEO,
+        )
+
+        assert session.circle == circle
+        assert sorted(
+            Notification.objects.filter(kind=Notification.Kind.SESSION_INVITE).values_list(
+                "recipient__email", flat=True
+            )
+        ) == ["coach@example.org", "coachee@example.org", "sponsor@example.org"]
+        assert "SUMMARY:Circle: Thursday supervision" in Notification.objects.first().calendar
+        with pytest.raises(CoachingError, match="overlaps"):
+            session_schedule(
+                scheduled_by=coach.user,
+                circle=circle,
+                starts_at=in_days(5) + timedelta(minutes=60),
+                duration_minutes=60,
+                time_zone="Europe/London",
+                format=CoachingSession.Format.VIDEO,
+            )
+        moved = session_reschedule(session=session, changed_by=coach.user, starts_at=in_days(6))
+        assert moved.sequence == 1

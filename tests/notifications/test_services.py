@@ -133,3 +133,46 @@ def test_retry_queues_unsent_messages_again_until_attempts_run_out(
     assert [m.to for m in mailoutbox] == [["coachee@example.org"]]
     failing.refresh_from_db()
     assert failing.sent_at is not None
+
+
+INVITATION = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:CANCEL\r\n"
+    "BEGIN:VEVENT\r\nUID:abc@cadre\r\nDTSTAMP:20990101T000000Z\r\n"
+    "DTSTART:20990102T090000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_a_calendar_goes_out_as_an_invitation(
+    coachee, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification, _ = notification_queue(
+            key="session-cancelled:1:0:1",
+            recipient=coachee.user,
+            kind=Notification.Kind.SESSION_CANCELLED,
+            subject_template="notifications/email/enrolment_approved_subject.txt",
+            body_template="notifications/email/enrolment_approved.txt",
+            context={"programme": "Leaders 2027", "role": "coachee", "link": "http://x/"},
+            calendar=INVITATION,
+        )
+
+    assert notification.calendar == INVITATION
+    [message] = mailoutbox
+    assert message.alternatives[0].mimetype == "text/calendar; method=CANCEL; charset=utf-8"
+    assert message.alternatives[0].content == INVITATION
+    [attachment] = message.attachments
+    assert (attachment.filename, attachment.mimetype) == ("invite.ics", "text/calendar")
+    assert attachment.content == INVITATION
+    raw = message.message().as_string()
+    assert 'Content-Type: text/calendar; method="CANCEL"; charset="utf-8"' in raw
+    assert 'Content-Disposition: attachment; filename="invite.ics"' in raw
+
+
+def test_a_message_without_a_calendar_is_plain_text(
+    coachee, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue(coachee.user)
+    [message] = mailoutbox
+    assert message.message().get_content_type() == "text/plain"
+    assert message.attachments == []

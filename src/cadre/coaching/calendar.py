@@ -111,7 +111,7 @@ def _calendar(events: Iterable[Event], *, method: str | None, first: date) -> st
     calendar.add_missing_timezones(
         first_date=first - timedelta(days=366), last_date=date(first.year + 6, 1, 1)
     )
-    return calendar.to_ical().decode()
+    return bytes(calendar.to_ical()).decode()
 
 
 def session_invitation(*, session: CoachingSession, now: datetime | None = None) -> str:

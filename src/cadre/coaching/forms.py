@@ -1,6 +1,6 @@
 """Forms of the coaching pages. They parse input; the rules live in the services."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -221,6 +221,9 @@ class NoteForm(forms.Form):
         return {name: self.cleaned_data[name] for name in SessionNote.GROW_FIELDS}
 
 
+from cadre.coaching.models import CoachingSession
+from cadre.people.models import Person
+
 # Sessions
 
 
@@ -242,7 +245,7 @@ class WallClockField(forms.DateTimeField):
     """A date and time as a clock shows it, with no zone yet: the form's time zone field
     gives it one (Django would otherwise read it in the viewer's zone)."""
 
-    def to_python(self, value: object) -> datetime | None:
+    def to_python(self, value: str | datetime | date | None) -> datetime | None:
         with timezone.override(ZoneInfo("UTC")):
             result = super().to_python(value)
         return result.replace(tzinfo=None) if result is not None else None
@@ -434,3 +437,7 @@ class AttendanceForm(forms.Form):
         field = self.fields["present"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [(pk, pk) for pk in member_ids]
+
+    def __init__(self, *args: Any, attendees: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["absent"].choices = [(person.pk, person.full_name) for person in attendees]  # type: ignore[attr-defined]

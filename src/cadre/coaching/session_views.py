@@ -65,7 +65,8 @@ def _sessions_page(
     viewer = person_of(request.user)
     other = relationship.other_party(viewer) if viewer is not None else None
     now = timezone.now()
-    upcoming, past = [], []
+    upcoming: list[SessionRow] = []
+    past: list[SessionRow] = []
     for session in relationship_sessions(relationship):
         row = SessionRow(session=session, other_zone=_other_zone(session, viewer, other))
         is_upcoming = session.status == SessionStatus.SCHEDULED and session.ends_at > now
@@ -158,8 +159,7 @@ def _session_page(
     others = [person for person in attendees if viewer is None or person.pk != viewer.pk]
     now = timezone.now()
     is_scheduled = session.status == SessionStatus.SCHEDULED
-    no_show = NoShowForm()
-    no_show.fields["absent"].choices = [(person.pk, person.full_name) for person in attendees]
+    no_show = NoShowForm(attendees=attendees)
     context = {
         "session": session,
         "relationship": session.relationship,
@@ -246,8 +246,7 @@ def session_held(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def session_no_show(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     session = session_for_user(request.user, pk)
     attendees = {person.pk: person for person in session_attendees(session)}
-    form = NoShowForm(request.POST)
-    form.fields["absent"].choices = [(pk, person.full_name) for pk, person in attendees.items()]
+    form = NoShowForm(request.POST, attendees=list(attendees.values()))
     if not form.is_valid():
         messages.error(request, "Choose who didn't come.")
         return _back(session)
