@@ -221,9 +221,6 @@ class NoteForm(forms.Form):
         return {name: self.cleaned_data[name] for name in SessionNote.GROW_FIELDS}
 
 
-from cadre.coaching.models import CoachingSession
-from cadre.people.models import Person
-
 # Sessions
 
 
@@ -344,6 +341,10 @@ class SessionCancelForm(forms.Form):
 class NoShowForm(forms.Form):
     absent = forms.TypedChoiceField(label="Who didn't come", coerce=int)
 
+    def __init__(self, *args: Any, attendees: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["absent"].choices = [(person.pk, person.full_name) for person in attendees]  # type: ignore[attr-defined]
+
 
 # Circles.
 
@@ -437,7 +438,3 @@ class AttendanceForm(forms.Form):
         field = self.fields["present"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [(pk, pk) for pk in member_ids]
-
-    def __init__(self, *args: Any, attendees: list[Person], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["absent"].choices = [(person.pk, person.full_name) for person in attendees]  # type: ignore[attr-defined]
