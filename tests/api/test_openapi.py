@@ -14,6 +14,13 @@ PATHS = {
     "/api/v1/programmes/{programme_id}/enrolments/decisions": {"post"},
     "/api/v1/certification/me": {"get"},
     "/api/v1/certification/coaches": {"get"},
+    "/api/v1/relationships": {"get", "post"},
+    "/api/v1/relationships/{relationship_id}": {"get"},
+    "/api/v1/relationships/{relationship_id}/accept": {"post"},
+    "/api/v1/relationships/{relationship_id}/decline": {"post"},
+    "/api/v1/relationships/{relationship_id}/agreement": {"get"},
+    "/api/v1/relationships/{relationship_id}/agreement/sign": {"post"},
+    "/api/v1/relationships/{relationship_id}/transitions": {"post"},
 }
 
 

@@ -367,7 +367,7 @@ def test_an_admin_pauses_resumes_and_completes(pair, admin):
 
     response = admin.client.post(move, {"action": "pause"})
 
-    assert flash(response)[-1] == "A completed relationship can't become paused."
+    assert flash(response)[-1] == "The relationship is completed: it can't become paused."
 
 
 def test_an_admin_ends_no_fault(pair, admin):

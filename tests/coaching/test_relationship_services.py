@@ -317,7 +317,7 @@ def test_only_the_lifecycle_moves_are_allowed(from_status, to_status):
         None
         if (from_status, to_status) in allowed
         else (
-            f"A {Status(from_status).label.lower()} relationship can't become "
+            f"The relationship is {Status(from_status).label.lower()}: it can't become "
             f"{Status(to_status).label.lower()}."
         )
     )
@@ -351,11 +351,17 @@ def test_pause_resume_complete_each_write_a_transition_and_an_audit_entry(pair, 
 def test_refused_moves_change_nothing(pair, admin):
     relationship = relationship_complete(relationship=pair.relationship, by=admin.user)
 
-    with pytest.raises(CoachingError, match=r"^A completed relationship can't become paused.$"):
+    with pytest.raises(
+        CoachingError, match=r"^The relationship is completed: it can't become paused.$"
+    ):
         relationship_pause(relationship=relationship, by=admin.user)
-    with pytest.raises(CoachingError, match=r"^A completed relationship can't become ended early."):
+    with pytest.raises(
+        CoachingError, match=r"^The relationship is completed: it can't become ended early."
+    ):
         relationship_end(relationship=relationship, reason="other", ended_by=admin.user)
-    with pytest.raises(CoachingError, match=r"^A completed relationship can't become active.$"):
+    with pytest.raises(
+        CoachingError, match=r"^The relationship is completed: it can't become active.$"
+    ):
         relationship_resume(relationship=pair.relationship, by=admin.user)
     assert transition_refusal(relationship, Status.COMPLETED) == (
         "The relationship is completed already."

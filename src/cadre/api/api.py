@@ -25,6 +25,8 @@ from ninja.security import django_auth
 from cadre.api.certification import router as certification_router
 from cadre.api.enrolments import router as enrolments_router
 from cadre.api.programmes import router as programmes_router
+from cadre.api.relationships import router as relationships_router
+from cadre.coaching.services import CoachingError
 from cadre.programs.services import EnrolmentError, ProgrammeError
 
 api = NinjaAPI(
@@ -38,6 +40,7 @@ api = NinjaAPI(
 api.add_router("/programmes", programmes_router)
 api.add_router("/", enrolments_router)
 api.add_router("/certification", certification_router)
+api.add_router("/relationships", relationships_router)
 
 
 def _problems(request: HttpRequest, items: list[dict[str, object]]) -> HttpResponse:
@@ -55,6 +58,11 @@ def enrolment_refused(request: HttpRequest, exc: EnrolmentError) -> HttpResponse
         {"loc": ["body"], "msg": message, "type": "refused"} for message in exc.messages
     ]
     return _problems(request, items)
+
+
+@api.exception_handler(CoachingError)
+def coaching_refused(request: HttpRequest, exc: CoachingError) -> HttpResponse:
+    return _problems(request, [{"loc": ["body"], "msg": str(exc), "type": "refused"}])
 
 
 @api.exception_handler(ValidationError)

@@ -111,7 +111,7 @@ def transition_refusal(relationship: CoachingRelationship, to_status: str) -> st
     if relationship.status == to_status:
         return f"The relationship is {current} already."
     if (relationship.status, to_status) not in TRANSITIONS:
-        return f"A {current} relationship can't become {target}."
+        return f"The relationship is {current}: it can't become {target}."
     return None
 
 
