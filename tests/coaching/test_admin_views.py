@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin as django_admin
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -17,12 +18,19 @@ from django.utils import timezone
 from cadre.accounts.models import AuditEvent
 from cadre.coaching import admin_views
 from cadre.coaching.models import (
+    Agreement,
     AgreementTemplate,
+    CircleNote,
     CoachingRelationship,
     CoachingSession,
     SessionNote,
 )
-from cadre.coaching.services import agreement_sign, relationship_confirm, relationship_propose
+from cadre.coaching.services import (
+    agreement_sign,
+    agreement_template_for,
+    relationship_confirm,
+    relationship_propose,
+)
 from tests.coaching.conftest import active_relationship, coachee_person, enrol_coach, enrol_coachee
 from tests.factories import PersonFactory
 
@@ -418,3 +426,47 @@ def test_the_template_editor_starts_with_the_defaults_and_saves_versions(program
         "We meet every {cadence_days} days.",
         admin.user,
     )
+
+
+# The Django admin
+
+
+@pytest.fixture
+def superuser(admin):
+    admin.user.is_staff = admin.user.is_superuser = True
+    admin.user.save()
+    return admin
+
+
+def test_the_django_admin_shows_relationships_read_only_and_never_notes(working_pair, superuser):
+    relationship = working_pair.relationship
+    relationship.transitions.create(from_status="active", to_status="paused", note="Holiday")
+    changelist = superuser.client.get(reverse("admin:coaching_coachingrelationship_changelist"))
+    change = superuser.client.get(
+        reverse("admin:coaching_coachingrelationship_change", args=[relationship.pk])
+    )
+
+    assert changelist.status_code == 200
+    assert "Cora Coach" in changelist.content.decode()
+    assert change.status_code == 200
+    page = change.content.decode()
+    assert "Holiday" in page
+    assert SECRET not in page
+    assert "What we say stays between us." not in page
+    for model in (SessionNote, CircleNote, Agreement):
+        assert not django_admin.site.is_registered(model)
+
+
+def test_a_template_changed_in_the_django_admin_gets_a_new_version(programme, superuser):
+    template = agreement_template_for(programme)
+    values = {name: getattr(template, name) for name in AgreementTemplate.SECTIONS}
+    values["goals"] = "New goals for {coachee}."
+
+    response = superuser.client.post(
+        reverse("admin:coaching_agreementtemplate_change", args=[template.pk]), values
+    )
+
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert (template.version, template.goals) == (2, "New goals for {coachee}.")
+    assert AuditEvent.objects.filter(action="coaching.agreement_template_save").count() == 1
