@@ -509,6 +509,7 @@ def _notify_both(relationship: CoachingRelationship, kind: NotificationKind, *, 
 # Agreements
 
 SECTIONS = AgreementTemplate.SECTIONS
+SECTION_MAX_LENGTH = 5000
 
 
 def agreement_template_for(programme: Programme) -> AgreementTemplate:
@@ -706,6 +707,3 @@ def _sections_set(target: Agreement | AgreementTemplate, values: Mapping[str, st
             setattr(target, name, text)
             changed.append(name)
     return changed
-
-
-SECTION_MAX_LENGTH = 5000
