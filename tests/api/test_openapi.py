@@ -27,6 +27,13 @@ PATHS = {
     "/api/v1/notes/{note_id}": {"get", "patch", "delete"},
     "/api/v1/notes/{note_id}/share": {"post"},
     "/api/v1/notes/{note_id}/unshare": {"post"},
+    "/api/v1/relationships": {"get", "post"},
+    "/api/v1/relationships/{relationship_id}": {"get"},
+    "/api/v1/relationships/{relationship_id}/accept": {"post"},
+    "/api/v1/relationships/{relationship_id}/decline": {"post"},
+    "/api/v1/relationships/{relationship_id}/agreement": {"get"},
+    "/api/v1/relationships/{relationship_id}/agreement/sign": {"post"},
+    "/api/v1/relationships/{relationship_id}/transitions": {"post"},
 }
 # Coaching sessions
 PATHS.update(

@@ -1,8 +1,17 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from cadre.accounts.admin import AuditedAdmin
-from cadre.coaching.models import CalendarFeed, Circle
+from cadre.coaching.models import (
+    AgreementTemplate,
+    CalendarFeed,
+    Circle,
+    CoachingRelationship,
+    RelationshipTransition,
+)
+from cadre.coaching.services import agreement_template_save
 
 # Circles: their set-up only. Circle notes are never registered: nobody reads them here.
 
@@ -35,3 +44,105 @@ class CalendarFeedAdmin(AuditedAdmin[CalendarFeed]):
 
     def has_change_permission(self, request: HttpRequest, obj: CalendarFeed | None = None) -> bool:
         return False
+
+
+# Relationships and agreements (helper "relationships")
+
+
+class RelationshipTransitionInline(
+    admin.TabularInline[RelationshipTransition, CoachingRelationship]
+):
+    """The moves of a relationship, as the services wrote them: read only."""
+
+    model = RelationshipTransition
+    extra = 0
+    fields = ["from_status", "to_status", "by", "at", "note"]
+    readonly_fields = ["from_status", "to_status", "by", "at", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: CoachingRelationship | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(CoachingRelationship)
+class CoachingRelationshipAdmin(AuditedAdmin[CoachingRelationship]):
+    """Relationships change through Cadre's services (``cadre.coaching.services``), which
+    check the hard rules and record every move; here they are read only."""
+
+    list_display = [
+        "coach",
+        "coachee",
+        "programme",
+        "status",
+        "origin",
+        "proposed_at",
+        "started_at",
+    ]
+    list_filter = ["status", "origin", "rematch_priority", "programme"]
+    search_fields = ["coach__full_name", "coachee__full_name"]
+    list_select_related = ["coach", "coachee", "programme"]
+    date_hierarchy = "proposed_at"
+    inlines = [RelationshipTransitionInline]
+    readonly_fields = [
+        "programme",
+        "coach",
+        "coachee",
+        "status",
+        "origin",
+        "coach_accepted_at",
+        "coachee_accepted_at",
+        "proposed_by",
+        "proposed_at",
+        "started_at",
+        "finished_at",
+        "end_reason",
+        "end_note",
+        "rematch_priority",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: CoachingRelationship | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(AuditedAdmin[AgreementTemplate]):
+    """A programme's template. A change goes through ``agreement_template_save``, as on the
+    template page: the version goes up, and agreements already drawn up keep their text."""
+
+    list_display = ["programme", "version", "updated_by", "updated_at"]
+    list_select_related = ["programme", "updated_by"]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: AgreementTemplate | None = None
+    ) -> list[str]:
+        return [*self.readonly_fields, "programme"] if obj is not None else self.readonly_fields
+
+    def save_model(
+        self, request: HttpRequest, obj: AgreementTemplate, form: Any, change: bool
+    ) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        saved = agreement_template_save(
+            programme=obj.programme,
+            values={name: form.cleaned_data[name] for name in AgreementTemplate.SECTIONS},
+            by=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+        obj.version, obj.updated_by, obj.updated_at = (
+            saved.version,
+            saved.updated_by,
+            saved.updated_at,
+        )
