@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='calendar',
-            field=models.TextField(blank=True, help_text='An iCalendar object sent with the message (text/calendar), if any.', verbose_name='calendar invitation'),
+            model_name="notification",
+            name="calendar",
+            field=models.TextField(
+                blank=True,
+                help_text="An iCalendar object sent with the message (text/calendar), if any.",
+                verbose_name="calendar invitation",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('enrolment-received', 'Enrolment received'), ('enrolment-approved', 'Enrolment approved'), ('enrolment-waitlisted', 'Enrolment waitlisted'), ('training-reminder', 'Training reminder'), ('certification-expiring', 'Certification expiring'), ('relationship-proposed', 'Coaching pair proposed'), ('agreement-to-sign', 'Coaching agreement to sign'), ('relationship-started', 'Coaching relationship started'), ('relationship-changed', 'Coaching relationship paused, resumed or ended'), ('session-invite', 'Session invitation'), ('session-cancelled', 'Session cancelled'), ('session-reminder', 'Session reminder'), ('cadence-nudge', 'No recent session'), ('note-shared', 'Note shared')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("enrolment-received", "Enrolment received"),
+                    ("enrolment-approved", "Enrolment approved"),
+                    ("enrolment-waitlisted", "Enrolment waitlisted"),
+                    ("training-reminder", "Training reminder"),
+                    ("certification-expiring", "Certification expiring"),
+                    ("relationship-proposed", "Coaching pair proposed"),
+                    ("agreement-to-sign", "Coaching agreement to sign"),
+                    ("relationship-started", "Coaching relationship started"),
+                    ("relationship-changed", "Coaching relationship paused, resumed or ended"),
+                    ("session-invite", "Session invitation"),
+                    ("session-cancelled", "Session cancelled"),
+                    ("session-reminder", "Session reminder"),
+                    ("cadence-nudge", "No recent session"),
+                    ("note-shared", "Note shared"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
