@@ -74,6 +74,8 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
         "Programmes",
         "Training",
         "Certification",
+        "Relationships",
+        "Circles",
         "Import",
         "Audit log",
     ]
@@ -83,6 +85,8 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
         "Org chart",
         "Competencies",
         "My programmes",
+        "My coaching",
+        "My circles",
         "Training",
     ]
     assert labels(outsider) == ["Home"]

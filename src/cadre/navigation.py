@@ -30,6 +30,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             NavItem("Competencies", reverse("people:competencies"), "competencies"),
             NavItem("My programmes", reverse("programs:my_enrolments"), "enrol"),
         ]
+    if is_member(user) and roles & {Role.COACH, Role.COACHEE}:
+        items += [
+            NavItem("My coaching", reverse("coaching:my_relationships"), "coaching"),
+            NavItem("My circles", reverse("coaching:circles"), "circles"),
+        ]
     if roles & {Role.PROGRAMME_ADMIN, Role.SPONSOR}:
         items.append(NavItem("Programmes", reverse("programs:programme_list"), "programmes"))
     if roles & {Role.PROGRAMME_ADMIN, Role.COACH}:
@@ -37,6 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if Role.PROGRAMME_ADMIN in roles:
         items += [
             NavItem("Certification", reverse("enablement:certification_list"), "certification"),
+            NavItem("Relationships", reverse("coaching:admin_relationships"), "coaching-admin"),
+            NavItem("Circles", reverse("coaching:admin_circles"), "circles"),
             NavItem("Import", reverse("people:import_start"), "import"),
             NavItem("Audit log", reverse("audit_log"), "audit"),
         ]

@@ -99,20 +99,25 @@ def test_the_cohort_has_twenty_eligible_coachees_from_outside_the_enrolling_prog
 
     programme = cohort()
     coachees = programme.enrolments.filter(role="coachee")
-    assert Counter(coachees.values_list("status", "route")) == {("approved", "admin"): 20}
+    assert Counter(coachees.values_list("status", "route")) == {("approved", "admin"): 21}
     assert not coachees.filter(consent_at__isnull=True).exists()
     profiles = CoacheeProfile.objects.filter(enrolment__programme=programme).select_related(
-        "enrolment__person"
+        "enrolment__person__user"
     )
-    assert len(profiles) == 20
+    assert len(profiles) == 21
     for profile in profiles:
         assert profile.goals
         assert 3 <= len(profile.growth_competencies.all()) <= 4
         assert eligibility_refusals(programme, profile.enrolment.person) == []
-        assert profile.enrolment.person.user is None
-    assert not Enrolment.objects.filter(
-        programme__name=PROGRAMME_NAME, person__in=coachees.values("person")
-    ).exists()
+    # The twenty picked from the organisation have no login and are in no other programme;
+    # the twenty-first is the demo coachee login, who is applying to the next programme too.
+    with_login = [p.enrolment.person.user.email for p in profiles if p.enrolment.person.user]
+    assert with_login == [LOGIN_EMAILS[Role.COACHEE]]
+    assert list(
+        Enrolment.objects.filter(
+            programme__name=PROGRAMME_NAME, person__in=coachees.values("person")
+        ).values_list("person__user__email", flat=True)
+    ) == [LOGIN_EMAILS[Role.COACHEE]]
 
 
 def test_a_small_organisation_gives_a_running_cohort_with_fewer_coachees():
@@ -135,7 +140,7 @@ def test_running_twice_keeps_one_cohort_and_reset_makes_the_same_one_again():
     assert "The demo data is already there" in output
     assert Programme.objects.filter(name=COHORT_NAME).count() == 1
     assert cohort_enrolments() == first
-    assert len(first) == 12 + 20
+    assert len(first) == 12 + 20 + 1
 
     demo("--reset")
 

@@ -108,7 +108,9 @@ def test_every_coachee_is_eligible_and_has_a_profile():
 def test_the_demo_coachee_login_is_an_approved_coachee_with_a_profile():
     demo()
 
-    enrolment = Enrolment.objects.get(person__user__email=LOGIN_EMAILS[Role.COACHEE])
+    enrolment = Enrolment.objects.get(
+        person__user__email=LOGIN_EMAILS[Role.COACHEE], programme__name=PROGRAMME_NAME
+    )
     assert (enrolment.role, enrolment.status, enrolment.route) == ("coachee", "approved", "self")
     assert enrolment.coachee_profile.goals
     assert (

@@ -12,7 +12,9 @@ it is enrolling, then moves it to matching and to running, with a note at each m
   certification state (certification belongs to the person, not the programme);
 - ``COACHEES`` eligible mid-level leaders (levels 4 to 8, at least six months in the company)
   who have no login and are in no other demo programme, picked by the seed, are bulk-enrolled
-  by the demo admin, who writes their profiles (consent included, as in ``enrolment``).
+  by the demo admin, who writes their profiles (consent included, as in ``enrolment``);
+- so is the demo coachee login, who is in this cohort already while applying to the next
+  programme: it is coached by the demo coach login (``coaching``).
 
 A small organisation gives fewer coachees. The same seed gives the same cohort.
 """
@@ -90,6 +92,9 @@ def cohort_generate(*, seed: int) -> Programme:
     for enrolment in coach_enrolments:
         coach_profile_fill(enrolment, competencies, rng)
     chosen = _coachees(programme, rng)
+    demo_coachee = Person.objects.get(user__email=LOGIN_EMAILS[Role.COACHEE])
+    if not eligibility_refusals(programme, demo_coachee):
+        chosen = [demo_coachee, *chosen]
     coachee_enrolments = (
         enrolment_bulk(
             programme=programme,

@@ -1,8 +1,9 @@
 """The demo's coaches and their certification: a dozen senior people hold the coach role, in
 every certification state, and the demo programme's certification rule is 24 months.
 
-- the demo coach login: in progress (two modules passed), so the journey can be finished live;
-- five certified coaches (one signed off by a certified coach, the others by the demo admin);
+- five certified coaches, the demo coach login among them so it can coach in the running
+  cohort (one signed off by a certified coach, the others by the demo admin);
+- one in progress with two modules passed, so the journey can be followed;
 - two whose certification has expired (certified 26 and 30 months ago);
 - two in progress (three modules passed; all modules passed but no sign-off yet);
 - two who have not started.
@@ -45,8 +46,8 @@ def enablement_generate(programme: Programme | None) -> list[Person]:
     today = timezone.localdate()
     modules = list(required_modules())
     demo_coach, *others = coaches
-    _pass(demo_coach, modules[:2], today - timedelta(days=3))
-    certified, expired = others[:5], others[5:7]
+    certified, expired = [demo_coach, *others[:4]], others[5:7]
+    _pass(others[4], modules[:2], today - timedelta(days=3))
     for index, person in enumerate(certified):
         day = today - timedelta(days=200 - index * 30)
         _pass(person, modules, day)

@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from cadre.demo.coaching import coaching_reset, coaching_step
 from cadre.demo.cohort import cohort_reset, cohort_step
 from cadre.demo.enablement import enablement_generate, enablement_reset
 from cadre.demo.enrolment import enrolment_generate, enrolment_reset
@@ -107,6 +108,7 @@ STEPS: list[Step] = [
     Step("enrolment", generate=enrolment_step, reset=enrolment_reset),
     Step("track", generate=track_step, reset=track_reset),
     Step("cohort", generate=cohort_step, reset=cohort_reset),
+    Step("coaching", generate=coaching_step, reset=coaching_reset),
 ]
 
 
