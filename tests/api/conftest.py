@@ -1,4 +1,4 @@
-"""The programme helpers of the programs tests, for the API tests."""
+"""The programme helpers of the programs tests and the coaching fixtures, for the API tests."""
 
 import json
 from datetime import timedelta
@@ -6,9 +6,20 @@ from typing import Any
 
 from django.test import Client
 
+from tests.coaching.conftest import pair, programme
 from tests.programs.conftest import make_programme, objective, put_in, settings_for, today
 
-__all__ = ["make_programme", "objective", "patch", "post", "put_in", "settings_for", "today"]
+__all__ = [
+    "make_programme",
+    "objective",
+    "pair",
+    "patch",
+    "post",
+    "programme",
+    "put_in",
+    "settings_for",
+    "today",
+]
 
 
 def post(client: Client, url: str, body: Any) -> Any:

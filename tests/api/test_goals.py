@@ -7,33 +7,15 @@ from django.test import Client
 from django.utils import timezone
 
 from cadre.coaching.models import ActionItem, CoachingRelationship, CoachingSession, Goal
-from cadre.programs.models import Programme
 from tests.api.conftest import patch, post
 from tests.coaching.conftest import (
     Pair,
     active_relationship,
     coachee_person,
-    enrol_coach,
-    enrol_coachee,
 )
 from tests.factories import CompetencyFactory
-from tests.programs.conftest import put_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def programme(make_programme) -> Programme:
-    return put_in(make_programme("Leaders coaching leaders"), Programme.Status.RUNNING)
-
-
-@pytest.fixture
-def pair(programme, coach, coachee) -> Pair:
-    """As in tests/coaching: the cast's coach and coachee, active, agreement signed."""
-    enrol_coach(programme, coach.person)
-    enrol_coachee(programme, coachee.person)
-    relationship = active_relationship(programme, coach.person, coachee.person)
-    return Pair(programme=programme, relationship=relationship, coach=coach, coachee=coachee)
 
 
 def today():

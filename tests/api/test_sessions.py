@@ -9,21 +9,10 @@ from django.utils import timezone
 
 from cadre.coaching.models import CoachingSession
 from cadre.coaching.scheduling import session_schedule
-from cadre.programs.models import AvailabilityWindow, Enrolment, Programme
-from tests.api.conftest import post, put_in
-from tests.coaching.conftest import Pair, active_relationship, enrol_coach, enrol_coachee
+from cadre.programs.models import AvailabilityWindow, Enrolment
+from tests.api.conftest import post
 
 UTC = ZoneInfo("UTC")
-
-
-@pytest.fixture
-def pair(make_programme, coach, coachee) -> Pair:
-    """The cast's coach and coachee, active in a running programme."""
-    programme = put_in(make_programme("Leaders coaching leaders"), Programme.Status.RUNNING)
-    enrol_coach(programme, coach.person)
-    enrol_coachee(programme, coachee.person)
-    relationship = active_relationship(programme, coach.person, coachee.person)
-    return Pair(programme=programme, relationship=relationship, coach=coach, coachee=coachee)
 
 
 def later(days: int, hour: int = 9) -> datetime:

@@ -20,6 +20,7 @@ from cadre.coaching import admin_views
 from cadre.coaching.models import (
     Agreement,
     AgreementTemplate,
+    Circle,
     CircleNote,
     CoachingRelationship,
     CoachingSession,
@@ -470,3 +471,25 @@ def test_a_template_changed_in_the_django_admin_gets_a_new_version(programme, su
     template.refresh_from_db()
     assert (template.version, template.goals) == (2, "New goals for {coachee}.")
     assert AuditEvent.objects.filter(action="coaching.agreement_template_save").count() == 1
+
+
+def test_the_django_admin_deletes_no_relationship_and_changes_no_circle(working_pair, superuser):
+    relationship = working_pair.relationship
+    circle = Circle.objects.create(
+        kind=Circle.Kind.SUPERVISION, name="Peers", facilitator=relationship.coach
+    )
+    delete = superuser.client.post(
+        reverse("admin:coaching_coachingrelationship_delete", args=[relationship.pk]),
+        {"post": "yes"},
+    )
+    change = superuser.client.post(
+        reverse("admin:coaching_circle_change", args=[circle.pk]),
+        {"name": "Renamed", "kind": "coaching", "facilitator": relationship.coachee.pk},
+    )
+
+    assert (delete.status_code, change.status_code) == (403, 403)
+    assert CoachingRelationship.objects.filter(pk=relationship.pk).exists()
+    circle.refresh_from_db()
+    assert (circle.name, circle.kind) == ("Peers", "supervision")
+    view = superuser.client.get(reverse("admin:coaching_circle_change", args=[circle.pk]))
+    assert view.status_code == 200

@@ -15,9 +15,11 @@ from cadre.coaching.models import (
     Agreement,
     AgreementTemplate,
     CoachingRelationship,
+    CoachingSession,
     RelationshipTransition,
 )
 from cadre.coaching.queries import coachee_pool
+from cadre.coaching.scheduling import session_schedule
 from cadre.coaching.services import (
     TRANSITIONS,
     CoachingError,
@@ -36,6 +38,7 @@ from cadre.coaching.services import (
     relationship_resume,
     transition_refusal,
 )
+from cadre.coaching.tasks import session_reminders_queue
 from cadre.enablement.services import CoachNotCertifiedError, require_certified_coach
 from cadre.notifications.models import Notification
 from cadre.programs.models import Programme
@@ -711,3 +714,82 @@ def test_relationship_started_is_kept_when_resumed(pair, admin):
 
     assert relationship.started_at == started
     assert relationship.updated_at > started - timedelta(seconds=1)
+
+
+# What the review of the merged workspace found
+
+
+def test_an_agreed_relationship_cannot_be_resumed_into_active(programme, people, admin):
+    relationship = agreed(programme, people, admin)
+
+    for by in (people[0].user, people[1].user, admin.user):
+        with pytest.raises(
+            CoachingError,
+            match=r"^The relationship becomes active once both have signed the agreement\.$",
+        ):
+            relationship_resume(relationship=relationship, by=by)
+
+    relationship.refresh_from_db()
+    assert relationship.status == Status.AGREED
+
+
+def test_a_signature_on_a_text_that_changed_since_it_was_read_is_refused(programme, people, admin):
+    coach_person, coachee_person_ = people
+    relationship = agreed(programme, people, admin)
+    agreement = relationship.agreement
+    read_by_coach = hashlib.sha256(agreement_document(agreement).encode()).hexdigest()
+    agreement_update(
+        agreement=agreement, by=coachee_person_.user, values={"goals": "Only my goals, now."}
+    )
+
+    with pytest.raises(
+        CoachingError,
+        match=r"^The agreement changed since you opened it: read it again, then sign\.$",
+    ):
+        agreement_sign(agreement=agreement, person=coach_person, shown_sha256=read_by_coach)
+
+    agreement.refresh_from_db()
+    assert agreement.coach_signed_at is None
+    fresh = hashlib.sha256(agreement_document(agreement).encode()).hexdigest()
+    signed = agreement_sign(agreement=agreement, person=coach_person, shown_sha256=fresh)
+    assert signed.coach_signed_at is not None
+
+
+@pytest.mark.parametrize("ending", ["end", "complete"])
+def test_an_ending_cancels_the_sessions_still_to_come(pair, admin, ending):
+    soon = timezone.now().replace(microsecond=0) + timedelta(hours=20)
+    session = session_schedule(
+        scheduled_by=pair.coach.user,
+        relationship=pair.relationship,
+        starts_at=soon,
+        duration_minutes=60,
+        time_zone="UTC",
+        format=CoachingSession.Format.VIDEO,
+    )
+    if ending == "end":
+        relationship_end(relationship=pair.relationship, reason="no_fault", ended_by=admin.user)
+    else:
+        relationship_complete(relationship=pair.relationship, by=admin.user)
+
+    session.refresh_from_db()
+    assert (session.status, session.sequence) == ("cancelled", 1)
+    assert recipients("session-cancelled") == ["coach@example.org", "coachee@example.org"]
+    assert session_reminders_queue(now=timezone.now()) == 0
+
+
+def test_the_latest_ending_decides_the_coachees_priority(programme, coach, admin):
+    enrol_coach(programme, coach.person, capacity=5)
+    anna = coachee_person(full_name="Anna")
+    enrol_coachee(programme, anna)
+    relationship_end(
+        relationship=active_relationship(programme, coach.person, anna),
+        reason="no_fault",
+        ended_by=admin.user,
+    )
+    relationship_end(
+        relationship=active_relationship(programme, coach.person, anna),
+        reason="conduct",
+        ended_by=admin.user,
+    )
+
+    assert [(e.person.full_name, e.priority) for e in coachee_pool(programme)] == [("Anna", False)]

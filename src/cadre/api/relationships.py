@@ -155,14 +155,17 @@ def agreement_detail(request: AuthenticatedRequest, relationship_id: int) -> Any
 
 
 @router.post("/{int:relationship_id}/agreement/sign", response={200: AgreementOut, **WRITE_ERRORS})
-def agreement_signing(request: AuthenticatedRequest, relationship_id: int) -> Any:
+def agreement_signing(
+    request: AuthenticatedRequest, relationship_id: int, sha256: str | None = None
+) -> Any:
     """Sign the agreement as it is now; signing twice changes nothing. When both have
-    signed, the relationship is active."""
+    signed, the relationship is active. Pass ``sha256``, the SHA-256 of the ``text`` you read,
+    and the signature is refused (400) if the other party changed the text since."""
     relationship, person = _party(request, relationship_id)
     agreement = agreement_of(relationship)
     if agreement is None:
         return Status(404, {"detail": "There is no agreement yet: both must accept first."})
-    return agreement_sign(agreement=agreement, person=person, request=request)
+    return agreement_sign(agreement=agreement, person=person, shown_sha256=sha256, request=request)
 
 
 @router.post("", response={201: RelationshipOut, **WRITE_ERRORS})

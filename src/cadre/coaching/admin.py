@@ -13,7 +13,10 @@ from cadre.coaching.models import (
 )
 from cadre.coaching.services import agreement_template_save
 
-# Circles: their set-up only. Circle notes are never registered: nobody reads them here.
+# Circles: their set-up, read only. They change through Cadre's circle pages and
+# ``cadre.coaching.circles`` (which check the facilitator's certification, who may be a member
+# and the size, and cancel the sessions of an archived circle). Circle notes are never
+# registered: nobody reads them here.
 
 
 @admin.register(Circle)
@@ -22,8 +25,27 @@ class CircleAdmin(AuditedAdmin[Circle]):
     list_filter = ["kind", "programme", "is_active"]
     search_fields = ["name"]
     list_select_related = ["facilitator", "programme"]
-    autocomplete_fields = ["facilitator", "programme"]
-    filter_horizontal = ["members"]
+    readonly_fields = fields = (
+        "kind",
+        "name",
+        "purpose",
+        "programme",
+        "facilitator",
+        "members",
+        "cadence_days",
+        "is_active",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Circle | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Circle | None = None) -> bool:
+        return False
 
 
 # Sessions and calendars. Sessions are not registered: they belong to the pair or the circle
@@ -112,6 +134,13 @@ class CoachingRelationshipAdmin(AuditedAdmin[CoachingRelationship]):
     def has_change_permission(
         self, request: HttpRequest, obj: CoachingRelationship | None = None
     ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: CoachingRelationship | None = None
+    ) -> bool:
+        # Deleting would take the pair's agreement, notes and goals with it, list their own
+        # words on the confirmation page, and leave calendars holding the sessions.
         return False
 
 

@@ -8,7 +8,6 @@ the agreement's text, and never a note.
 import csv
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -36,6 +35,7 @@ from cadre.coaching.queries import (
     relationship_transitions,
     relationships_for_overview,
     signature_state,
+    zone_of,
 )
 from cadre.coaching.services import (
     CoachingError,
@@ -59,8 +59,7 @@ PAGE_SIZE = 50
 
 
 def _time_zone(request: AuthenticatedRequest) -> str:
-    person = person_of(request.user)
-    return person.time_zone if person is not None else settings.CADRE_DEFAULT_TIME_ZONE
+    return zone_of(person_of(request.user)).key
 
 
 def _filtered(request: AuthenticatedRequest) -> tuple[RelationshipFilterForm, Any]:

@@ -27,7 +27,7 @@ from cadre.coaching.models import (
     SessionStatus,
 )
 from cadre.coaching.queries import circle_programme_coachees, coaches_among
-from cadre.coaching.scheduling import session_cancel, session_schedule
+from cadre.coaching.scheduling import session_schedule, upcoming_sessions_cancel
 from cadre.coaching.services import CoachingError
 from cadre.enablement.services import CoachNotCertifiedError, require_certified_coach
 from cadre.people.models import Person
@@ -127,19 +127,13 @@ def circle_archive(
     its sessions still to come are cancelled (everyone gets the cancellation)."""
     if not circle.is_active:
         raise CoachingError("This circle is already archived.")
-    upcoming = circle.sessions.filter(
-        status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now()
-    ).order_by("starts_at", "pk")
     with transaction.atomic():
-        cancelled = [
-            session_cancel(
-                session=session,
-                cancelled_by=archived_by,
-                reason="The circle has finished.",
-                request=request,
-            )
-            for session in upcoming
-        ]
+        cancelled = upcoming_sessions_cancel(
+            circle=circle,
+            cancelled_by=archived_by,
+            reason="The circle has finished.",
+            request=request,
+        )
         circle.is_active = False
         circle.save(update_fields=["is_active"])
         audit_record(
@@ -147,7 +141,7 @@ def circle_archive(
             action="coaching.circle_archive",
             target=circle,
             request=request,
-            details={"kind": circle.kind, "sessions_cancelled": len(cancelled)},
+            details={"kind": circle.kind, "sessions_cancelled": cancelled},
         )
     return circle
 

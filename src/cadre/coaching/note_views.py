@@ -5,8 +5,6 @@ gets 404 from the access helpers. Each page is marked ``no-store`` so that no br
 proxy keeps a copy of a note.
 """
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -33,6 +31,7 @@ from cadre.coaching.notes import (
     note_unshare,
     note_update,
 )
+from cadre.coaching.queries import zone_of
 from cadre.coaching.services import CoachingError
 from cadre.people.models import Person
 
@@ -46,11 +45,7 @@ def _reader(request: AuthenticatedRequest) -> Person:
 
 
 def _time_zone(person: Person) -> str:
-    try:
-        ZoneInfo(person.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return person.time_zone
+    return zone_of(person).key
 
 
 def _note_form(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Count,
     DateTimeField,
     Exists,
@@ -24,6 +25,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -83,14 +85,6 @@ def actions_of(relationship: CoachingRelationship) -> QuerySet[ActionItem]:
         .select_related("owner", "session", "goal")
         .order_by(F("done_at").desc(nulls_first=True), "due_on", "pk")
     )
-
-
-def open_actions(actions: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
-    return actions.filter(done_at__isnull=True)
-
-
-def overdue_actions(actions: QuerySet[ActionItem], *, today: date) -> QuerySet[ActionItem]:
-    return actions.filter(done_at__isnull=True, due_on__lt=today)
 
 
 def sessions_of(relationship: CoachingRelationship) -> QuerySet[CoachingSession]:
@@ -557,15 +551,19 @@ def circle_page(circle: Circle, *, now: datetime | None = None) -> CirclePage:
 
 def coachee_pool(programme: Programme) -> QuerySet[Enrolment]:
     """Approved coachees of the programme without a live relationship there, annotated
-    ``priority`` (their last pairing ended no-fault or was declined), priority first."""
+    ``priority`` (their latest pairing ended no-fault or was declined), priority first."""
     live = CoachingRelationship.objects.filter(
         programme=programme, coachee=OuterRef("person"), status__in=LIVE_STATUSES
     )
-    rematch = CoachingRelationship.objects.filter(
+    # The coachee's latest pairing decides: a no-fault ending gives priority, a later
+    # ending for another reason takes it away.
+    latest = CoachingRelationship.objects.filter(
         programme=programme,
         coachee=OuterRef("person"),
-        status=RelationshipStatus.ENDED,
-        rematch_priority=True,
+        status__in=[RelationshipStatus.ENDED, RelationshipStatus.COMPLETED],
+    ).order_by("-finished_at", "-pk")
+    rematch = Coalesce(
+        Subquery(latest.values("rematch_priority")[:1]), Value(False), output_field=BooleanField()
     )
     return (
         Enrolment.objects.filter(
@@ -574,7 +572,7 @@ def coachee_pool(programme: Programme) -> QuerySet[Enrolment]:
             status=Enrolment.Status.APPROVED,
         )
         .exclude(Exists(live))
-        .annotate(priority=Exists(rematch))
+        .annotate(priority=rematch)
         .select_related("person")
         .order_by("-priority", "person__full_name", "pk")
     )

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadre.accounts.models import User
-from cadre.accounts.queries import is_programme_admin
 from cadre.accounts.services import audit_record
 from cadre.coaching.calendar import session_invitation
 from cadre.coaching.models import (
@@ -38,6 +37,7 @@ from cadre.coaching.queries import (
     known_time_zones,
     session_attendees,
     session_title,
+    sessions_with_attendees,
     zone_of,
 )
 from cadre.coaching.services import CoachingError, require_working
@@ -80,18 +80,17 @@ def _require_format(value: str) -> None:
 
 
 def _require_attendee(session_or_owner: CoachingSession, user: User) -> None:
-    """Only the coach or coachee changes a pair's session; a circle's sessions are changed by
-    its facilitator, or by a programme admin, who runs circles (archiving one cancels its
-    sessions). Callers fetch the session through ``access``; this holds the rule for every
-    caller."""
+    """Only the coach or coachee changes a pair's session, and only the facilitator a
+    circle's. Callers fetch the session through ``access``; this holds the rule for every
+    caller. (An admin archiving a circle or ending a relationship cancels what is still to
+    come through ``upcoming_sessions_cancel``.)"""
     person: Person | None = getattr(user, "person", None)
     if session_or_owner.relationship is not None:
         if session_or_owner.relationship.party_role(person) is None:
             raise PermissionDenied("Only the coach and the coachee change their sessions.")
         return
     circle = session_or_owner.circle
-    facilitates = person is not None and circle is not None and person.pk == circle.facilitator_id
-    if not facilitates and not is_programme_admin(user):
+    if circle is not None and (person is None or person.pk != circle.facilitator_id):
         raise PermissionDenied("Only the circle's facilitator changes its sessions.")
 
 
@@ -147,6 +146,9 @@ def _link(session: CoachingSession) -> str:
 
 def _invite_everyone(session: CoachingSession, *, reason: str = "") -> None:
     """E-mail each attendee with a login the invitation for the session as it is now."""
+    # Read the session again with its attendees, their logins and its circle's members at
+    # once: the invitation and every e-mail read them.
+    session = sessions_with_attendees(CoachingSession.objects.filter(pk=session.pk)).get()
     cancelled = session.status == SessionStatus.CANCELLED
     kind = NotificationKind.SESSION_CANCELLED if cancelled else NotificationKind.SESSION_INVITE
     template = "session_cancelled" if cancelled else "session_invite"
@@ -328,23 +330,55 @@ def session_cancel(
     with transaction.atomic():
         session = _lock(session)
         _require_attendee(session, cancelled_by)
-        if session.status != SessionStatus.SCHEDULED:
-            raise CoachingError(
-                f"The session is {session.get_status_display().lower()}: "
-                "only a scheduled session can be cancelled."
-            )
-        session.status = SessionStatus.CANCELLED
-        session.sequence += 1
-        session.updated_at = timezone.now()
-        session.save(update_fields=["status", "sequence", "updated_at"])
-        audit_record(
-            actor=cancelled_by,
-            action="coaching.session_cancel",
-            target=session,
-            request=request,
-            details={"sequence": session.sequence, "with_reason": bool(reason.strip())},
+        return _cancel(session, cancelled_by=cancelled_by, reason=reason, request=request)
+
+
+def upcoming_sessions_cancel(
+    *,
+    cancelled_by: User,
+    reason: str,
+    relationship: CoachingRelationship | None = None,
+    circle: Circle | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Cancel every session still to come of a relationship or a circle that has ended, and
+    send the cancellations; how many. The services that end, complete or archive call it
+    inside their transaction, after checking who may do that."""
+    sessions = CoachingSession.objects.select_for_update().filter(
+        status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now()
+    )
+    if relationship is not None:
+        sessions = sessions.filter(relationship=relationship)
+    elif circle is not None:
+        sessions = sessions.filter(circle=circle)
+    else:
+        return 0
+    upcoming = list(sessions.order_by("starts_at", "pk"))
+    for session in upcoming:
+        _cancel(session, cancelled_by=cancelled_by, reason=reason, request=request)
+    return len(upcoming)
+
+
+def _cancel(
+    session: CoachingSession, *, cancelled_by: User, reason: str, request: HttpRequest | None
+) -> CoachingSession:
+    if session.status != SessionStatus.SCHEDULED:
+        raise CoachingError(
+            f"The session is {session.get_status_display().lower()}: "
+            "only a scheduled session can be cancelled."
         )
-        _invite_everyone(session, reason=reason.strip())
+    session.status = SessionStatus.CANCELLED
+    session.sequence += 1
+    session.updated_at = timezone.now()
+    session.save(update_fields=["status", "sequence", "updated_at"])
+    audit_record(
+        actor=cancelled_by,
+        action="coaching.session_cancel",
+        target=session,
+        request=request,
+        details={"sequence": session.sequence, "with_reason": bool(reason.strip())},
+    )
+    _invite_everyone(session, reason=reason.strip())
     return session
 
 
@@ -475,16 +509,18 @@ def time_suggestions(
     now = (now or timezone.now()).astimezone(ZoneInfo("UTC"))
     start, end = _round_up(now), now + timedelta(days=days)
     enrolments = {
-        enrolment.person_id: enrolment
+        (enrolment.person_id, enrolment.role): enrolment
         for enrolment in Enrolment.objects.filter(
             programme=relationship.programme_id,
             person__in=[relationship.coach_id, relationship.coachee_id],
             role__in=[Enrolment.Role.COACH, Enrolment.Role.COACHEE],
+            status=Enrolment.Status.APPROVED,
         )
         .select_related("person")
         .prefetch_related("availability")
     }
-    coach, coachee = enrolments.get(relationship.coach_id), enrolments.get(relationship.coachee_id)
+    coach = enrolments.get((relationship.coach_id, Enrolment.Role.COACH))
+    coachee = enrolments.get((relationship.coachee_id, Enrolment.Role.COACHEE))
     if coach is None or coachee is None:
         return []
     free = _intersect(

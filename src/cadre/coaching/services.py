@@ -437,6 +437,11 @@ def _move(
     with transaction.atomic():
         current = _lock(relationship)
         _require_admin_or_party(current, by)
+        if to_status == Status.ACTIVE and current.status == Status.AGREED:
+            # Only the second signature makes an agreed relationship active.
+            raise CoachingError(
+                "The relationship becomes active once both have signed the agreement."
+            )
         moved = _transition(
             current,
             to_status,
@@ -445,6 +450,8 @@ def _move(
             note=note,
             request=request,
         )
+        if to_status == Status.COMPLETED:
+            _sessions_cancel(current, by=by, request=request)
         _notify_both(current, NotificationKind.RELATIONSHIP_CHANGED, event=f"moved:{moved.pk}")
     return current
 
@@ -478,8 +485,24 @@ def relationship_end(
             details={"reason": reason, "rematch_priority": priority},
             changes={"end_reason": reason, "end_note": note.strip(), "rematch_priority": priority},
         )
+        _sessions_cancel(current, by=ended_by, request=request)
         _notify_both(current, NotificationKind.RELATIONSHIP_CHANGED, event=f"moved:{moved.pk}")
     return current
+
+
+def _sessions_cancel(
+    relationship: CoachingRelationship, *, by: User, request: HttpRequest | None
+) -> None:
+    """Cancel the sessions still to come of a relationship that is over."""
+    # Imported here: scheduling builds on this module (CoachingError, require_working).
+    from cadre.coaching.scheduling import upcoming_sessions_cancel
+
+    upcoming_sessions_cancel(
+        relationship=relationship,
+        cancelled_by=by,
+        reason="The coaching relationship has ended.",
+        request=request,
+    )
 
 
 def _notify_both(relationship: CoachingRelationship, kind: NotificationKind, *, event: str) -> None:
@@ -627,12 +650,18 @@ def agreement_update(
 
 
 def agreement_sign(
-    *, agreement: Agreement, person: Person, request: HttpRequest | None = None
+    *,
+    agreement: Agreement,
+    person: Person,
+    shown_sha256: str | None = None,
+    request: HttpRequest | None = None,
 ) -> Agreement:
     """The coach or the coachee signs; signing twice changes nothing.
 
-    When both have signed, the exact text is kept (``signed_text`` and its SHA-256), the
-    relationship becomes active and both are told.
+    ``shown_sha256`` is the digest of the text the signer read (``agreement_sha256``): if the
+    other party changed the text since, the signature is refused, so nobody signs a text they
+    haven't seen. When both have signed, the exact text is kept (``signed_text`` and its
+    SHA-256), the relationship becomes active and both are told.
     """
     with transaction.atomic():
         current = _lock_agreement(agreement)
@@ -644,6 +673,10 @@ def agreement_sign(
         if relationship.status != Status.AGREED:
             status = Status(relationship.status).label.lower()
             raise CoachingError(f"The relationship is {status}: its agreement can't be signed now.")
+        if shown_sha256 is not None and shown_sha256 != agreement_sha256(current):
+            raise CoachingError(
+                "The agreement changed since you opened it: read it again, then sign."
+            )
         now = timezone.now()
         setattr(current, field, now)
         current.updated_at = now
@@ -656,7 +689,7 @@ def agreement_sign(
         )
         if current.is_signed:
             current.signed_text = agreement_document(current)
-            current.signed_text_sha256 = hashlib.sha256(current.signed_text.encode()).hexdigest()
+            current.signed_text_sha256 = agreement_sha256(current)
             _transition(
                 relationship,
                 Status.ACTIVE,
@@ -668,6 +701,11 @@ def agreement_sign(
             _notify_both(relationship, NotificationKind.RELATIONSHIP_STARTED, event="started")
         current.save()
     return current
+
+
+def agreement_sha256(agreement: Agreement) -> str:
+    """The SHA-256 of the agreement's whole text as it reads now."""
+    return hashlib.sha256(agreement_document(agreement).encode()).hexdigest()
 
 
 def _lock_agreement(agreement: Agreement) -> Agreement:

@@ -33,6 +33,7 @@ from cadre.coaching.queries import (
     sessions_with_attendees,
     zone_of,
 )
+from cadre.coaching.services import SCHEDULING_STATUSES
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 
@@ -54,6 +55,7 @@ def session_reminders_queue(*, now: datetime) -> int:
     how many were queued now."""
     sessions = sessions_with_attendees(
         CoachingSession.objects.filter(
+            Q(relationship__status__in=SCHEDULING_STATUSES) | Q(circle__is_active=True),
             status=SessionStatus.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + REMINDER_AHEAD,

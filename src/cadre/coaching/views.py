@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -13,11 +12,12 @@ from cadre.accounts.http import AuthenticatedRequest
 from cadre.coaching.access import person_of, relationship_for_party, relationships_for_party
 from cadre.coaching.forms import PartyActionForm, SectionsForm
 from cadre.coaching.models import Agreement, CoachingRelationship, RelationshipStatus
-from cadre.coaching.queries import agreement_of, with_signatures
+from cadre.coaching.queries import agreement_of, with_signatures, zone_of
 from cadre.coaching.services import (
     SECTIONS,
     CoachingError,
     agreement_document,
+    agreement_sha256,
     agreement_sign,
     agreement_update,
     relationship_accept,
@@ -62,7 +62,7 @@ def next_step(relationship: CoachingRelationship, person: Person) -> NextStep:
 
 
 def _time_zone(person: Person | None) -> str:
-    return person.time_zone if person is not None else settings.CADRE_DEFAULT_TIME_ZONE
+    return zone_of(person).key
 
 
 @login_required
@@ -203,6 +203,7 @@ def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "role": role,
         "other": relationship.other_party(person),
         "document": _document_html(agreement),
+        "document_sha256": agreement_sha256(agreement) if agreement is not None else "",
         "signed_by_me": agreement is not None and getattr(agreement, f"{role}_signed_at"),
         "can_sign": relationship.status == Status.AGREED,
         "form": form,
@@ -242,7 +243,12 @@ def agreement_sign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, "There is no agreement to sign yet: both must accept the pairing.")
         return redirect("coaching:relationship", pk)
     try:
-        agreement = agreement_sign(agreement=agreement, person=person, request=request)
+        agreement = agreement_sign(
+            agreement=agreement,
+            person=person,
+            shown_sha256=request.POST.get("sha256") or None,
+            request=request,
+        )
     except CoachingError as error:
         messages.error(request, str(error))
     else:

@@ -204,7 +204,8 @@ def _coach_for(programme: Programme, coachee: Person, coaches: list[Person]) -> 
         if not pairing_refusals(programme=programme, coach=coach, coachee=coachee)
     ]
     other_department = [c for c in allowed if c.department_id != coachee.department_id]
-    return (other_department or allowed or [None])[0]
+    preferred = other_department or allowed
+    return preferred[0] if preferred else None
 
 
 def _settle(relationship: CoachingRelationship, index: int, admin: User) -> None:
