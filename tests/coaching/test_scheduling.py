@@ -22,6 +22,7 @@ from cadre.coaching.scheduling import (
 from cadre.coaching.services import CoachingError
 from cadre.notifications.models import Notification
 from cadre.programs.models import AvailabilityWindow, Enrolment
+from tests.coaching.conftest import active_relationship, coachee_person, enrol_coachee
 
 UTC = ZoneInfo("UTC")
 LONDON = ZoneInfo("Europe/London")
@@ -104,11 +105,27 @@ class TestSchedule:
 
     def test_refuses_a_clash_with_the_pairs_other_session(self, pair):
         first = schedule(pair)
-        with pytest.raises(CoachingError, match="Start: this overlaps another session"):
+        with pytest.raises(
+            CoachingError, match="^Start: Cora Coach and Cole Coachee already have a session then"
+        ):
             schedule(pair, starts_at=first.starts_at + timedelta(minutes=30))
         # Back to back is fine.
         second = schedule(pair, starts_at=first.ends_at)
         assert second.starts_at == first.ends_at
+
+    def test_refuses_a_time_when_the_coach_coaches_someone_else(self, pair):
+        other = coachee_person(full_name="Olga Other")
+        enrol_coachee(pair.programme, other)
+        elsewhere = active_relationship(pair.programme, pair.coach.person, other)
+        first = schedule(pair)
+        with pytest.raises(
+            CoachingError,
+            match=(
+                r"^Start: Cora Coach already has a session then "
+                rf"\({first.starts_at:%Y-%m-%d %H:%M} UTC to {first.ends_at:%H:%M} UTC\)\.$"
+            ),
+        ):
+            schedule(pair, relationship=elsewhere, starts_at=first.starts_at)
 
     def test_a_cancelled_session_does_not_clash(self, pair):
         first = schedule(pair)
@@ -179,7 +196,7 @@ class TestReschedule:
     def test_refuses_a_clash(self, pair):
         first = schedule(pair)
         second = schedule(pair, starts_at=in_days(6))
-        with pytest.raises(CoachingError, match="overlaps"):
+        with pytest.raises(CoachingError, match="already have a session then"):
             session_reschedule(
                 session=second, changed_by=pair.coach.user, starts_at=first.starts_at
             )
@@ -379,7 +396,7 @@ class TestCircles:
             )
         ) == ["coach@example.org", "coachee@example.org", "sponsor@example.org"]
         assert "SUMMARY:Circle: Thursday supervision" in Notification.objects.first().calendar
-        with pytest.raises(CoachingError, match="overlaps"):
+        with pytest.raises(CoachingError, match="^Start: Cora Coach already has a session then"):
             session_schedule(
                 scheduled_by=coach.user,
                 circle=circle,

@@ -102,24 +102,32 @@ def _require_no_clash(
     duration_minutes: int,
     exclude: CoachingSession | None = None,
 ) -> None:
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
-    sessions = CoachingSession.objects.filter(
-        status=SessionStatus.SCHEDULED,
-        starts_at__lt=ends_at,
-        starts_at__gt=starts_at - timedelta(minutes=MAX_DURATION),
-    )
+    """Refuse a time when someone who runs the session is already in another one: the coach
+    and the coachee of a pair, the facilitator of a circle. (Circle members aren't checked: a
+    circle meets whatever one member's diary says.)"""
     if relationship is not None:
-        sessions = sessions.filter(relationship=relationship)
+        people = [relationship.coach, relationship.coachee]
+    elif circle is not None:
+        people = [circle.facilitator]
     else:
-        sessions = sessions.filter(circle=circle)
-    if exclude is not None:
-        sessions = sessions.exclude(pk=exclude.pk)
-    for other in sessions:
-        if other.ends_at > starts_at:
-            raise CoachingError(
-                "Start: this overlaps another session already scheduled "
-                f"({other.starts_at:%Y-%m-%d %H:%M} UTC)."
-            )
+        return
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    for other in busy_sessions(people, starts=starts_at, ends=ends_at):
+        if (exclude is not None and other.pk == exclude.pk) or other.ends_at <= starts_at:
+            continue
+        if other.relationship is not None:
+            involved = {other.relationship.coach_id, other.relationship.coachee_id}
+        else:
+            assert other.circle is not None
+            involved = {
+                other.circle.facilitator_id,
+                *other.circle.members.values_list("pk", flat=True),
+            }
+        names = " and ".join(p.display_name for p in people if p.pk in involved)
+        raise CoachingError(
+            f"Start: {names} already {'have' if ' and ' in names else 'has'} a session then "
+            f"({other.starts_at:%Y-%m-%d %H:%M} UTC to {other.ends_at:%H:%M} UTC)."
+        )
 
 
 def _require_open(session: CoachingSession, *, scheduling: bool) -> None:

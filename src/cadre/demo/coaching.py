@@ -50,6 +50,7 @@ from cadre.coaching.models import (
 from cadre.coaching.notes import note_create
 from cadre.coaching.scheduling import session_schedule
 from cadre.coaching.services import (
+    CoachingError,
     agreement_sign,
     pairing_refusals,
     relationship_accept,
@@ -295,21 +296,27 @@ def _next_sessions(
     coach_user = relationship.coach.user
     assert coach_user is not None
     local_today = now.astimezone(zone).date()
-    days = [0, 10] if demo else [rng.randint(1, CADENCE_DAYS - 1)]
-    for offset in days:
-        starts = _at(local_today + timedelta(days=offset), 17 if offset == 0 else 10, zone)
+    first_day = rng.randint(1, CADENCE_DAYS - 1)
+    wanted = [(0, 17), (10, 10)] if demo else [(first_day, hour) for hour in (10, 11, 14, 15, 16)]
+    for offset, hour in wanted:
+        starts = _at(local_today + timedelta(days=offset), hour, zone)
         if starts <= now + timedelta(minutes=30):
             starts = now.replace(second=0, microsecond=0) + timedelta(hours=2)
-        session_schedule(
-            scheduled_by=coach_user,
-            relationship=relationship,
-            starts_at=starts,
-            duration_minutes=60,
-            time_zone=zone.key,
-            format=SessionFormat.VIDEO,
-            location="https://meet.example.org/cadre-demo",
-            agenda="Review progress on the goals; agree the next actions.",
-        )
+        try:
+            session_schedule(
+                scheduled_by=coach_user,
+                relationship=relationship,
+                starts_at=starts,
+                duration_minutes=60,
+                time_zone=zone.key,
+                format=SessionFormat.VIDEO,
+                location="https://meet.example.org/cadre-demo",
+                agenda="Review progress on the goals; agree the next actions.",
+            )
+        except CoachingError:
+            continue  # the coach is busy then: the next hour
+        if not demo:
+            return
 
 
 def _goals(
