@@ -106,7 +106,7 @@ class TestSchedule:
     def test_refuses_a_clash_with_the_pairs_other_session(self, pair):
         first = schedule(pair)
         with pytest.raises(
-            CoachingError, match="^Start: Cora Coach and Cole Coachee already have a session then"
+            CoachingError, match=r"^Start: Cora Coach and Cole Coachee already have a session then"
         ):
             schedule(pair, starts_at=first.starts_at + timedelta(minutes=30))
         # Back to back is fine.
@@ -396,7 +396,7 @@ class TestCircles:
             )
         ) == ["coach@example.org", "coachee@example.org", "sponsor@example.org"]
         assert "SUMMARY:Circle: Thursday supervision" in Notification.objects.first().calendar
-        with pytest.raises(CoachingError, match="^Start: Cora Coach already has a session then"):
+        with pytest.raises(CoachingError, match=r"^Start: Cora Coach already has a session then"):
             session_schedule(
                 scheduled_by=coach.user,
                 circle=circle,
