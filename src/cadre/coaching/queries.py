@@ -196,6 +196,24 @@ def with_health(
     )
 
 
+def days_without_session(
+    relationship: CoachingRelationship, *, last_held: datetime | None, now: datetime
+) -> int | None:
+    """Whole days since the pair's last held session, or since the start when none was held
+    yet; None before the start. The one measure behind the home page's hint, the admins'
+    "Overdue" and the cadence nudge."""
+    since = last_held or relationship.started_at
+    return None if since is None else (now - since).days
+
+
+def past_cadence(
+    relationship: CoachingRelationship, *, last_held: datetime | None, now: datetime
+) -> bool:
+    """Whether the pair has gone longer than the programme's cadence without a session."""
+    days = days_without_session(relationship, last_held=last_held, now=now)
+    return days is not None and days > relationship.programme.session_cadence_days
+
+
 def health_hints(relationship: CoachingRelationship, *, now: datetime) -> list[str]:
     """Short warnings about a relationship annotated by ``with_health``: empty when all is well.
 
@@ -211,10 +229,8 @@ def health_hints(relationship: CoachingRelationship, *, now: datetime) -> list[s
     if status == RelationshipStatus.AGREED:
         hints.append("Agreement not signed by both yet")
     last: datetime | None = getattr(relationship, "last_session_at", None)
-    since = last or relationship.started_at
-    cadence = relationship.programme.session_cadence_days
-    if since is not None and (now - since).days > cadence:
-        days = (now - since).days
+    if past_cadence(relationship, last_held=last, now=now):
+        days = days_without_session(relationship, last_held=last, now=now)
         hints.append(f"No session for {days} days" if last else f"No session held in {days} days")
     if getattr(relationship, "next_session_at", None) is None:
         hints.append("No session scheduled")
@@ -671,11 +687,8 @@ def cadence_overdue(relationship: CoachingRelationship, now: datetime | None = N
     held session (counted from its start when none was held). Needs ``last_held_at``."""
     if relationship.status != RelationshipStatus.ACTIVE:
         return False
-    since = getattr(relationship, "last_held_at", None) or relationship.started_at
-    if since is None:
-        return False
-    allowed = timedelta(days=relationship.programme.session_cadence_days)
-    return (now or timezone.now()) - since > allowed
+    last_held = getattr(relationship, "last_held_at", None)
+    return past_cadence(relationship, last_held=last_held, now=now or timezone.now())
 
 
 def agreement_of(relationship: CoachingRelationship) -> Agreement | None:

@@ -28,6 +28,7 @@ from cadre.coaching.models import (
     SessionStatus,
 )
 from cadre.coaching.queries import (
+    past_cadence,
     session_attendees,
     session_title,
     sessions_with_attendees,
@@ -105,12 +106,11 @@ def cadence_nudges_queue(*, now: datetime) -> int:
     )
     queued = 0
     for relationship in relationships:
+        if not past_cadence(relationship, last_held=relationship.last_held, now=now):
+            continue
         since = relationship.last_held or relationship.started_at
-        if since is None:
-            continue
+        assert since is not None  # past_cadence is False before the start
         days = (now - since).days
-        if days <= relationship.programme.session_cadence_days:
-            continue
         for person in (relationship.coach, relationship.coachee):
             if person.user is None:
                 continue
