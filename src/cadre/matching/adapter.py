@@ -29,15 +29,20 @@ What goes in:
 - pins and exclusions of the programme, and its rules.
 """
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import Q
 from django.utils import timezone
 
+import matchengine
 from cadre.coaching.models import LIVE_STATUSES, CoachingRelationship
 from cadre.enablement.models import Certification
 from cadre.enablement.queries import programme_coaches
@@ -51,6 +56,7 @@ from cadre.matching.queries import (
 )
 from cadre.people.models import Person
 from cadre.programs.models import (
+    MAX_RATING,
     AvailabilityWindow,
     CoacheeProfile,
     CoachProfile,
@@ -198,10 +204,12 @@ def matching_input(
     on: date | None = None,
     rules: Rules | None = None,
     coachee_ids: list[int] | None = None,
+    include_matched: bool = False,
 ) -> MatchingInput:
     """Read what a run of ``programme`` needs, in a fixed number of queries.
 
-    ``coachee_ids`` narrows the coachees further (coachee-choice mode asks for one).
+    ``coachee_ids`` narrows the coachees further (coachee-choice mode asks for one);
+    ``include_matched`` keeps coachees who have a live relationship (to score a pair).
     """
     on = on or timezone.localdate()
     now = timezone.now()
@@ -213,11 +221,12 @@ def matching_input(
         Enrolment.objects.filter(
             programme=programme, role=Enrolment.Role.COACHEE, status=Enrolment.Status.APPROVED
         )
-        .exclude(person_id__in=live_coachees)
         .filter(person__is_active=True)
         .select_related("person", "coachee_profile")
         .order_by("person__full_name", "person_id")
     )
+    if not include_matched:
+        coachee_enrolments = coachee_enrolments.exclude(person_id__in=live_coachees)
     if coachee_ids is not None:
         coachee_enrolments = coachee_enrolments.filter(person_id__in=coachee_ids)
     load = live_load(programme)
@@ -372,6 +381,7 @@ class PairOutcome:
     score: float
     factors: dict[str, float]
     rank: int | None
+    options: int | None = None
 
 
 @dataclass(frozen=True)
@@ -393,10 +403,198 @@ class PairScore:
     refusals: list[str]  # the hard rules the pair breaks, in words; empty when allowed
 
 
+# Words for the engine's factor and rule names, as pages and summaries show them.
+FACTOR_LABELS = {
+    "competency": "Competency fit",
+    "silo": "Crossing departments",
+    "availability": "Shared availability",
+    "preference": "Stated preference",
+    "seniority": "Seniority gap",
+}
+REASON_LABELS = {
+    "reporting_line": "in their reporting line",
+    "level_gap": "not senior enough",
+    "language": "no shared language",
+    "availability": "no shared time and too far apart in time zone",
+    "excluded": "excluded by an admin",
+    "past_pair": "paired with them before",
+    "same_department": "from the same department",
+    "avoided": "asked to be avoided",
+    "not_certified": "not certified",
+    "no_capacity": "no place left",
+    "taken": "allowed, but their places went to others",
+}
+
+
+def engine_problem(
+    data: MatchingInput,
+    *,
+    weights: dict[str, float] | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    seed: int = DEFAULT_SEED,
+    pins: list[tuple[int, int]] | None = None,
+) -> matchengine.Problem:
+    """The engine's problem for ``data``: columnar arrays, one row per person."""
+    coachees, coaches = data.coachees, data.coaches
+    codes = sorted({code for record in [*coachees, *coaches] for code in record.languages})
+    if len(codes) > 64:
+        raise MatchingInputError(
+            f"At most 64 languages can be matched; the programme has {len(codes)}."
+        )
+    bit = {code: np.uint64(1) << np.uint64(index) for index, code in enumerate(codes)}
+    competencies = sorted(
+        {pk for record in coachees for pk in record.growth}
+        | {pk for record in coaches for pk in record.strengths}
+    )
+    column = {pk: index for index, pk in enumerate(competencies)}
+
+    def mask(languages: frozenset[str]) -> np.uint64:
+        bits = np.uint64(0)
+        for code in languages:
+            bits |= bit[code]
+        return bits
+
+    def department(record: PersonRecord) -> int:
+        # Nobody without a department shares one with anybody.
+        return record.department_id or -record.person_id
+
+    def function(record: PersonRecord) -> int:
+        return record.function_id or -1
+
+    def hours(records: Sequence[PersonRecord]) -> npt.NDArray[np.bool_]:
+        out = np.zeros((len(records), matchengine.model.HOURS_PER_WEEK), dtype=np.bool_)
+        for row, record in enumerate(records):
+            out[row] = matchengine.availability_from_intervals(record.availability)
+        return out
+
+    def common(records: Sequence[PersonRecord]) -> dict[str, Any]:
+        return {
+            "ids": np.asarray([r.person_id for r in records], dtype=np.int64),
+            "level": np.asarray([r.level for r in records], dtype=np.int64),
+            "department": np.asarray([department(r) for r in records], dtype=np.int64),
+            "function": np.asarray([function(r) for r in records], dtype=np.int64),
+            "ancestors": matchengine.Ragged.from_lists(r.ancestors for r in records),
+            "languages": np.asarray([mask(r.languages) for r in records], dtype=np.uint64),
+            "utc_offset_minutes": np.asarray(
+                [round(r.utc_offset_hours * 60) for r in records], dtype=np.int64
+            ),
+            "availability": hours(records),
+        }
+
+    growth = np.zeros((len(coachees), len(competencies)), dtype=np.float64)
+    for row, coachee in enumerate(coachees):
+        for pk, weight in coachee.growth.items():
+            growth[row, column[pk]] = weight
+    strengths = np.zeros((len(coaches), len(competencies)), dtype=np.float64)
+    for row, coach in enumerate(coaches):
+        for pk, rating in coach.strengths.items():
+            strengths[row, column[pk]] = rating / MAX_RATING
+    return matchengine.Problem(
+        coachees=matchengine.Coachees(
+            **common(coachees),
+            growth=growth,
+            priority=np.asarray([r.priority for r in coachees], dtype=np.float64),
+            preferred=matchengine.Ragged.from_lists(sorted(r.preferred) for r in coachees),
+            avoided=matchengine.Ragged.from_lists(sorted(r.avoided) for r in coachees),
+        ),
+        coaches=matchengine.Coaches(
+            **common(coaches),
+            strengths=strengths,
+            capacity=np.asarray([r.capacity for r in coaches], dtype=np.int64),
+            load=np.asarray([r.load for r in coaches], dtype=np.int64),
+            certified=np.asarray([r.certified for r in coaches], dtype=np.bool_),
+        ),
+        rules=matchengine.Rules(
+            min_level_gap=data.rules.min_level_gap,
+            min_overlap_minutes=data.rules.min_overlap_minutes,
+            time_zone_window_hours=float(data.rules.time_zone_window_hours),
+            cross_department=matchengine.CrossDepartment(data.rules.cross_department),
+            exclude_past_pairs=data.rules.exclude_past_pairs,
+        ),
+        weights=engine_weights(weights),
+        pinned=_pairs(data.pins if pins is None else pins),
+        excluded=_pairs(data.exclusions),
+        past=_pairs(data.past_pairs),
+        seed=seed,
+        top_k=top_k,
+    )
+
+
+def engine_weights(weights: dict[str, float] | None) -> matchengine.Weights:
+    """The engine's weights with a run's overrides; names the engine doesn't know are
+    ignored, whole-number settings (the level gap's sweet spot) kept whole."""
+    defaults = matchengine.Weights()
+    values: dict[str, Any] = {}
+    for name, value in (weights or {}).items():
+        if name in {f.name for f in dataclasses.fields(defaults)}:
+            values[name] = type(getattr(defaults, name))(value)
+    return dataclasses.replace(defaults, **values)
+
+
+def _pairs(pairs: Sequence[tuple[int, int]]) -> npt.NDArray[np.int64]:
+    return np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+class MatchingInputError(ValueError):
+    """The programme's data can't be matched as it is; the message says why."""
+
+
+def broken_rules_in_words(rules: Sequence[str]) -> list[str]:
+    return [REASON_LABELS.get(rule, rule.replace("_", " ")) for rule in rules]
+
+
 def engine_solve(
     data: MatchingInput, *, weights: dict[str, float], top_k: int, seed: int
 ) -> EngineOutcome:
-    raise NotImplementedError
+    """Solve ``data`` with the engine. Pins the hard rules no longer allow (a coach who lost
+    their certification, a new exclusion) are left out and named in ``dropped_pins``."""
+    problem = engine_problem(data, weights=weights, top_k=top_k, seed=seed, pins=[])
+    kept, dropped = [], []
+    for coachee_id, coach_id in data.pins:
+        check = matchengine.explain_pair(problem, coachee_id=coachee_id, coach_id=coach_id)
+        if check.feasible:
+            kept.append((coachee_id, coach_id))
+        else:
+            dropped.append((coachee_id, coach_id, list(check.broken_rules)))
+    if kept:
+        problem = dataclasses.replace(problem, pinned=_pairs(kept))
+    try:
+        result = matchengine.solve(problem)
+    except matchengine.MatchInputError as error:
+        raise MatchingInputError(str(error)) from error
+    return EngineOutcome(
+        pairs=[
+            PairOutcome(
+                coachee_id=int(pair.coachee_id),
+                coach_id=int(pair.coach_id),
+                score=float(pair.score),
+                factors={name: float(value) for name, value in pair.contributions.items()},
+                rank=int(pair.rank),
+                options=int(pair.options),
+            )
+            for pair in result.pairs
+        ],
+        unmatched=[
+            (
+                int(item.coachee_id),
+                {
+                    **{rule: int(count) for rule, count in item.reasons.items() if count},
+                    **({"taken": int(item.feasible)} if item.feasible else {}),
+                },
+            )
+            for item in result.unmatched
+        ],
+        objective=float(result.objective.total_score),
+        bound=float(result.bound.total_score),
+        gap=float(result.gap) if np.isfinite(result.gap) else float(result.bound.total_score),
+        certified=bool(result.certified),
+        statistics={
+            **{name: float(value) for name, value in result.statistics.items()},
+            "matched_priority": float(result.objective.matched_priority),
+            "bound_matched_priority": float(result.bound.matched_priority),
+            "dropped_pins": dropped,
+        },
+    )
 
 
 def pair_score(
@@ -407,4 +605,27 @@ def pair_score(
     coach: Person,
     weights: dict[str, float],
 ) -> PairScore:
-    raise NotImplementedError
+    """Check and score one pair with the engine, as a run of the programme would (for a
+    swap by hand): its score, each factor's contribution, the coach's rank among the
+    coachee's feasible coaches, and the rules it breaks, in words."""
+    data = matching_input(
+        programme=programme, rules=rules, coachee_ids=[coachee.pk], include_matched=True
+    )
+    if not any(record.person_id == coachee.pk for record in data.coachees):
+        return PairScore(0.0, {}, None, [f"{coachee} is not an approved coachee here"])
+    if not any(record.person_id == coach.pk for record in data.coaches):
+        return PairScore(0.0, {}, None, [f"{coach} is not an approved coach here"])
+    # Capacity is the caller's to check against the run; score the pair as if places were free.
+    data.coaches = [dataclasses.replace(record, load=0) for record in data.coaches]
+    problem = engine_problem(data, weights=weights, pins=[])
+    check = matchengine.explain_pair(problem, coachee_id=coachee.pk, coach_id=coach.pk)
+    if not check.feasible:
+        return PairScore(0.0, {}, None, broken_rules_in_words(check.broken_rules))
+    options = matchengine.suggest(problem, coachee_id=coachee.pk, limit=len(data.coaches))
+    better = sum(1 for option in options if option.score > check.score)
+    return PairScore(
+        score=float(check.score),
+        factors={name: float(value) for name, value in check.contributions.items()},
+        rank=better + 1,
+        refusals=[],
+    )

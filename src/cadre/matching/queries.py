@@ -58,7 +58,7 @@ def department_functions() -> dict[int, int]:
     for pk in parents:
         top, seen = pk, {pk}
         while parents.get(top) is not None and parents[top] not in seen:
-            top = parents[top]  # type: ignore[assignment]
+            top = parents[top]
             seen.add(top)
         functions[pk] = top
     return functions
