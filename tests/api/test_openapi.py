@@ -48,6 +48,15 @@ PATHS.update(
         "/api/v1/relationships/{relationship_id}/suggestions": {"get"},
     }
 )
+# Matching
+PATHS.update(
+    {
+        "/api/v1/matching/runs": {"post"},
+        "/api/v1/matching/runs/{run_id}": {"get"},
+        "/api/v1/matching/runs/{run_id}/result": {"get"},
+        "/api/v1/matching/runs/{run_id}/approve": {"post"},
+    }
+)
 
 
 def test_the_document_lists_every_path_and_its_errors():
