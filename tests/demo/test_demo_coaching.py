@@ -71,8 +71,10 @@ def test_every_pair_keeps_the_hard_rules_and_the_states_are_all_shown():
 
     programme = Programme.objects.get(name=COHORT_NAME)
     relationships = list(CoachingRelationship.objects.select_related("coach", "coachee"))
+    # The engine matches 13 of the cohort's 21 coachees under the programme's rules (the
+    # others: no certified coach with a shared hour or a time zone near enough, or places).
     assert Counter(r.status for r in relationships) == {
-        "active": 10,
+        "active": 8,
         "proposed": 2,
         "agreed": 1,
         "paused": 1,
@@ -124,4 +126,4 @@ def test_reset_makes_the_same_pairs_again():
     demo("--reset")
 
     assert pairs() == first
-    assert len(first) == 15
+    assert len(first) == 13

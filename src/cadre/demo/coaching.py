@@ -4,10 +4,13 @@ actions and circles, so every coaching page has something true to show.
 - The demo coach login coaches the demo coachee login (both are in the cohort): the two
   logins see the same relationship from both sides, with a private note on each side and a
   note the coach shared.
-- Every cohort coachee is paired by the demo admin with a certified coach who has a place
-  left, through ``relationship_propose`` (so the hard rules hold), preferring a coach from
-  another department. Most pairs accepted, signed their agreement and are active; a few show
-  the other states: proposed, agreed with one signature, paused, and ended no-fault (that
+- The cohort is matched by the engine: the demo admin runs matching (synchronously) with the
+  demo coach pinned to the demo coachee (given an hour a week when the coach is free, as they
+  may live time zones apart), and approves every proposal, which creates the relationships
+  through ``relationship_propose`` (so the hard rules are checked twice). Coachees no coach
+  may take under the programme's rules wait in the pool, with the reasons on the run's page.
+  Most pairs accepted, signed their agreement and are active; a few show the other states:
+  proposed, agreed with one signature, paused, and ended no-fault (that
   coachee is back in the pool with priority).
 - Active pairs have held sessions every two weeks since they started (now and then a
   no-show), the next one scheduled, one or two goals with a progress history, and actions,
@@ -52,18 +55,19 @@ from cadre.coaching.scheduling import session_schedule
 from cadre.coaching.services import (
     CoachingError,
     agreement_sign,
-    pairing_refusals,
     relationship_accept,
     relationship_end,
     relationship_pause,
-    relationship_propose,
 )
 from cadre.demo.cohort import COHORT_NAME
 from cadre.demo.enrolment import demo_coaches
 from cadre.demo.logins import LOGIN_EMAILS
 from cadre.enablement.queries import coach_matchable
+from cadre.matching.adapter import utc_offset_hours, weekly_utc_windows
+from cadre.matching.models import MatchPin, MatchRun
+from cadre.matching.services import match_run_start, proposals_approve
 from cadre.people.models import Competency, Person
-from cadre.programs.models import Enrolment, Programme
+from cadre.programs.models import AvailabilityWindow, Enrolment, Programme
 
 # The pairs that show the states other than active, by their position among the pairs (the
 # demo pair is first and always active).
@@ -156,13 +160,7 @@ def coaching_generate(*, seed: int) -> DemoCoaching:
         key=lambda person: person.user is None or person.user.email != LOGIN_EMAILS[Role.COACH],
     )
     made = DemoCoaching()
-    for coachee in _coachees(programme, demo_coachee):
-        coach = _coach_for(programme, coachee, coaches)
-        if coach is None:
-            continue  # every coach is full: the coachee waits in the pool
-        relationship = relationship_propose(
-            programme=programme, coach=coach, coachee=coachee, proposed_by=admin
-        )
+    for relationship in _matched(programme, admin, demo_coachee, coaches):
         _settle(relationship, len(made.relationships), admin)
         made.relationships.append(relationship)
     for index, relationship in enumerate(made.relationships):
@@ -184,29 +182,68 @@ def coaching_step(context: Any) -> None:
 def coaching_reset() -> None:
     """Delete the demo's circles and relationships (with their sessions, notes, goals)."""
     Circle.objects.all().delete()
+    MatchRun.objects.filter(programme__name=COHORT_NAME).delete()
+    MatchPin.objects.filter(programme__name=COHORT_NAME).delete()
     CoachingRelationship.objects.filter(programme__name=COHORT_NAME).delete()
 
 
-def _coachees(programme: Programme, first: Person) -> list[Person]:
-    others = Person.objects.filter(
-        enrolments__programme=programme,
-        enrolments__role=Enrolment.Role.COACHEE,
-        enrolments__status=Enrolment.Status.APPROVED,
-    ).exclude(pk=first.pk)
-    return [first, *others.order_by("employee_id")]
+def _matched(
+    programme: Programme, admin: User, demo_coachee: Person, coaches: list[Person]
+) -> list[CoachingRelationship]:
+    """Match the cohort with the engine, the demo coach pinned to the demo coachee, and
+    approve every proposal: the relationships, the demo pair first, then by employee id."""
+    if coaches:
+        _shared_hour(programme, coaches[0], demo_coachee)
+        MatchPin.objects.update_or_create(
+            programme=programme, coachee=demo_coachee, defaults={"coach": coaches[0], "by": admin}
+        )
+    run = match_run_start(programme=programme, by=admin, synchronous=True)
+    if run.status != MatchRun.Status.FINISHED:
+        raise CoachingError(f"The demo's matching run failed: {run.error}")
+    proposals = list(run.proposals.select_related("coachee").order_by("coachee__employee_id"))
+    proposals.sort(key=lambda proposal: proposal.coachee_id != demo_coachee.pk)
+    if not proposals:
+        return []  # a small organisation: nobody the rules allow to pair
+    outcome = proposals_approve(run=run, proposal_ids=[p.pk for p in proposals], by=admin)
+    approved = {proposal.pk: proposal.relationship for proposal in outcome.approved}
+    return [approved[p.pk] for p in proposals if approved.get(p.pk) is not None]
 
 
-def _coach_for(programme: Programme, coachee: Person, coaches: list[Person]) -> Person | None:
-    """The first certified coach (the demo coach first) whom the hard rules allow, preferring
-    one from another department."""
-    allowed = [
-        coach
-        for coach in coaches
-        if not pairing_refusals(programme=programme, coach=coach, coachee=coachee)
-    ]
-    other_department = [c for c in allowed if c.department_id != coachee.department_id]
-    preferred = other_department or allowed
-    return preferred[0] if preferred else None
+def _shared_hour(programme: Programme, coach: Person, coachee: Person) -> None:
+    """Give the demo coachee an hour a week when the demo coach is free too, so the pair the
+    demo pins keeps the availability rule (they may live time zones apart)."""
+    enrolments = {
+        e.person_id: e
+        for e in Enrolment.objects.filter(programme=programme, person__in=[coach, coachee])
+    }
+    if coach.pk not in enrolments or coachee.pk not in enrolments:
+        return  # a small organisation: one of them is not in the cohort
+    now = timezone.now()
+    coach_windows = weekly_utc_windows(
+        [
+            (w.weekday, w.starts_at, w.ends_at)
+            for w in AvailabilityWindow.objects.filter(enrolment=enrolments[coach.pk])
+        ],
+        utc_offset_hours(coach.time_zone, now),
+    )
+    shift = round(utc_offset_hours(coachee.time_zone, now) * 60)
+    for start, end in coach_windows:
+        hour = -(-start // 60) * 60  # the first whole UTC hour inside the window
+        if hour + 60 > end:
+            continue
+        local = (hour + shift) % (7 * 24 * 60)
+        weekday, minute = divmod(local, 24 * 60)
+        if minute + 60 >= 24 * 60:
+            continue
+        AvailabilityWindow.objects.get_or_create(
+            enrolment=enrolments[coachee.pk],
+            weekday=weekday,
+            starts_at=time(minute // 60, minute % 60),
+            ends_at=time((minute + 60) // 60, minute % 60)
+            if minute + 60 < 24 * 60
+            else time(23, 59),
+        )
+        return
 
 
 def _settle(relationship: CoachingRelationship, index: int, admin: User) -> None:
