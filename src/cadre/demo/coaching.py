@@ -205,8 +205,12 @@ def _matched(
     if not proposals:
         return []  # a small organisation: nobody the rules allow to pair
     outcome = proposals_approve(run=run, proposal_ids=[p.pk for p in proposals], by=admin)
-    approved = {proposal.pk: proposal.relationship for proposal in outcome.approved}
-    return [approved[p.pk] for p in proposals if approved.get(p.pk) is not None]
+    approved = {
+        proposal.pk: proposal.relationship
+        for proposal in outcome.approved
+        if proposal.relationship is not None
+    }
+    return [approved[p.pk] for p in proposals if p.pk in approved]
 
 
 def _shared_hour(programme: Programme, coach: Person, coachee: Person) -> None:
