@@ -283,7 +283,7 @@ def _prepare(problem: Problem) -> tuple[_Prepared, IntArray, IntArray]:
 
     def classes(
         level: IntArray, languages: NDArray[np.uint64], pattern: IntArray, offset: IntArray
-    ):  # type: ignore[no-untyped-def]
+    ) -> tuple[IntArray, IntArray]:
         keys = np.stack(
             [level.astype(np.int64), languages.view(np.int64), pattern, offset.astype(np.int64)],
             axis=1,
