@@ -50,8 +50,10 @@ format: $(STAMP)
 	$(BIN)/djhtml $$(find src -name '*.html')
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/import_people.py
 	$(BIN)/python bench/reporting_lines.py
+	$(BIN)/python bench/matching.py
 
 clean:
 	rm -rf $(VENV) .pytest-data .pytest_cache .mypy_cache .ruff_cache
