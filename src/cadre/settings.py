@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cadre.programs",
     "cadre.enablement",
     "cadre.coaching",
+    "cadre.matching",
     "cadre.demo",
     "cadre.api",
 ]

@@ -1,0 +1,50 @@
+"""Who may see and change matching. Every view and endpoint fetches through these.
+
+Matching is for programme admins only: anyone else gets 403, and an admin asking for a run,
+proposal or programme that isn't there gets 404.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cadre.accounts.models import User
+from cadre.accounts.queries import is_programme_admin
+from cadre.matching.models import MatchProposal, MatchRun
+from cadre.programs.models import Programme
+
+
+def require_matching_admin(user: User | AnonymousUser) -> None:
+    """Raise 403 unless ``user`` is a programme admin."""
+    if not is_programme_admin(user):
+        raise PermissionDenied("Matching is for programme admins.")
+
+
+def programme_for_matching(user: User | AnonymousUser, pk: int) -> Programme:
+    """The programme ``pk`` for its matching pages: 403 for non-admins, 404 if unknown."""
+    require_matching_admin(user)
+    try:
+        return Programme.objects.get(pk=pk)
+    except Programme.DoesNotExist:
+        raise Http404("No such programme.") from None
+
+
+def run_for_admin(user: User | AnonymousUser, pk: int) -> MatchRun:
+    """The run ``pk`` with its programme and who started it: 403 for non-admins, 404 if
+    unknown."""
+    require_matching_admin(user)
+    try:
+        return MatchRun.objects.select_related("programme", "started_by").get(pk=pk)
+    except MatchRun.DoesNotExist:
+        raise Http404("No such matching run.") from None
+
+
+def proposal_for_admin(user: User | AnonymousUser, pk: int) -> MatchProposal:
+    """The proposal ``pk`` with its run and pair: 403 for non-admins, 404 if unknown."""
+    require_matching_admin(user)
+    try:
+        return MatchProposal.objects.select_related(
+            "run__programme", "coach__department", "coachee__department"
+        ).get(pk=pk)
+    except MatchProposal.DoesNotExist:
+        raise Http404("No such proposal.") from None

@@ -1,0 +1,510 @@
+"""Matching a programme: starting runs, reviewing what they propose, and approving pairs.
+
+Only programme admins run and approve matching. A run is queued here and done by the
+``match_run_apply`` task (``tasks.py``), which calls ``match_run_execute``: it reads the
+programme (``adapter.matching_input``), solves with the engine, and writes the proposals,
+the unmatched coachees and the summary, moving the run's progress on as it goes.
+
+Approving a proposal creates a proposed relationship through
+``cadre.coaching.services.relationship_propose(origin="matching")``, which checks every hard
+rule again under its own locks; the run row is locked while approving, so two admins
+approving at once can't both create a pair (and the coaching constraint of one live
+relationship per coachee is the backstop).
+"""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cadre.accounts.access import require_programme_admin
+from cadre.accounts.models import User
+from cadre.accounts.services import audit_record
+from cadre.coaching.models import RelationshipOrigin
+from cadre.coaching.services import (
+    PAIRING_PROGRAMME_STATUSES,
+    CoachingError,
+    relationship_propose,
+)
+from cadre.matching.adapter import (
+    DEFAULT_SEED,
+    DEFAULT_TOP_K,
+    EngineOutcome,
+    MatchingInput,
+    Rules,
+    engine_solve,
+    matching_input,
+    pair_score,
+)
+from cadre.matching.models import (
+    MatchExclusion,
+    MatchPin,
+    MatchProposal,
+    MatchRun,
+    UnmatchedCoachee,
+)
+from cadre.people.models import Person
+from cadre.programs.models import Programme
+
+
+class MatchingError(CoachingError):
+    """A matching request was refused; the message says why. A ``CoachingError``, so pages
+    and the API show it the same way."""
+
+
+# Runs -----------------------------------------------------------------------------------------
+
+
+def run_parameters(
+    *,
+    programme: Programme,
+    weights: dict[str, float] | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    seed: int = DEFAULT_SEED,
+    rules: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a run records about how it was asked to match: weights, top-K, seed and the
+    programme's rules as they are now (``rules`` overrides some, e.g. past pairs)."""
+    return {
+        "weights": dict(weights or {}),
+        "top_k": top_k,
+        "seed": seed,
+        "rules": Rules.of(programme, **(rules or {})).as_dict(),
+    }
+
+
+def match_run_start(
+    *,
+    programme: Programme,
+    by: User,
+    kind: str = MatchRun.Kind.FULL,
+    parameters: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    synchronous: bool = False,
+) -> MatchRun:
+    """Queue a run of ``kind`` for ``programme`` (admins only), or do it here and now with
+    ``synchronous`` (the demo). One run at a time per programme: a second is refused."""
+    require_programme_admin(by)
+    if kind not in MatchRun.Kind.values:
+        raise MatchingError(f"Unknown kind of run: {kind}.")
+    if programme.status not in PAIRING_PROGRAMME_STATUSES:
+        status = Programme.Status(programme.status).label.lower()
+        raise MatchingError(
+            f"“{programme}” is {status}: it is matched only while it is matching or running."
+        )
+    with transaction.atomic():
+        Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        busy = MatchRun.objects.filter(
+            programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
+        ).first()
+        if busy is not None:
+            raise MatchingError(
+                f"“{programme}” is being matched already (run #{busy.pk}, "
+                f"{busy.get_status_display().lower()}): wait for it to finish."
+            )
+        try:
+            with transaction.atomic():
+                run = MatchRun.objects.create(
+                    programme=programme,
+                    kind=kind,
+                    parameters=parameters or run_parameters(programme=programme),
+                    started_by=by,
+                    stage="Waiting for a worker",
+                )
+        except IntegrityError:
+            raise MatchingError(f"“{programme}” is being matched already.") from None
+        audit_record(
+            actor=by,
+            action="matching.run_start",
+            target=run,
+            request=request,
+            details={"programme": programme.pk, "kind": kind, "synchronous": synchronous},
+        )
+        if not synchronous:
+            from cadre.matching.tasks import match_run_apply
+
+            match_run_apply.enqueue(run_id=run.pk)
+    if synchronous:
+        return match_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def match_rerun(*, run: MatchRun, by: User, request: HttpRequest | None = None) -> MatchRun:
+    """Run the programme again with ``run``'s kind and parameters; pins are kept (they
+    belong to the programme), exclusions too."""
+    return match_run_start(
+        programme=run.programme,
+        by=by,
+        kind=run.kind,
+        parameters=run.parameters,
+        request=request,
+    )
+
+
+def _progress(run_id: int, progress: int, stage: str) -> None:
+    MatchRun.objects.filter(pk=run_id).update(progress=progress, stage=stage)
+
+
+def match_run_execute(*, run_id: int) -> MatchRun:
+    """Do the queued run ``run_id``: read, solve, write. Failures are recorded on the run
+    (status failed, the error in words) and change nothing else."""
+    started = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING,
+        started_at=timezone.now(),
+        progress=5,
+        stage="Reading the programme",
+    )
+    run = MatchRun.objects.select_related("programme").get(pk=run_id)
+    if not started:
+        return run  # done or being done by another worker
+    clock = time.perf_counter()
+    try:
+        with transaction.atomic():
+            parameters = run.parameters or {}
+            rules = Rules.of(run.programme, **parameters.get("rules", {}))
+            data = matching_input(programme=run.programme, kind=run.kind, rules=rules)
+            _progress(
+                run_id,
+                30,
+                f"Matching {len(data.coachees)} coachees with {len(data.coaches)} coaches",
+            )
+            outcome = engine_solve(
+                data,
+                weights=parameters.get("weights") or {},
+                top_k=int(parameters.get("top_k") or DEFAULT_TOP_K),
+                seed=int(parameters.get("seed") or DEFAULT_SEED),
+            )
+            _progress(run_id, 85, "Saving the proposals")
+            _outcome_save(run, data, outcome)
+            MatchRun.objects.filter(pk=run_id).update(
+                status=MatchRun.Status.FINISHED,
+                progress=100,
+                stage="Finished",
+                finished_at=timezone.now(),
+                duration_seconds=round(time.perf_counter() - clock, 3),
+                objective=outcome.objective,
+                bound=outcome.bound,
+                gap=outcome.gap,
+                certified=outcome.certified,
+                summary=_summary(data, outcome),
+            )
+    except Exception as error:
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRun.Status.FAILED,
+            stage="Failed",
+            finished_at=timezone.now(),
+            duration_seconds=round(time.perf_counter() - clock, 3),
+            error=str(error)[:2000] or error.__class__.__name__,
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _outcome_save(run: MatchRun, data: MatchingInput, outcome: EngineOutcome) -> None:
+    pinned = set(data.pins)
+    MatchProposal.objects.bulk_create(
+        MatchProposal(
+            run=run,
+            coachee_id=pair.coachee_id,
+            coach_id=pair.coach_id,
+            score=round(pair.score, 4),
+            factors={name: round(value, 4) for name, value in pair.factors.items()},
+            rank=pair.rank,
+            pinned=(pair.coachee_id, pair.coach_id) in pinned,
+        )
+        for pair in outcome.pairs
+    )
+    UnmatchedCoachee.objects.bulk_create(
+        UnmatchedCoachee(run=run, coachee_id=coachee_id, reasons=reasons)
+        for coachee_id, reasons in outcome.unmatched
+    )
+
+
+def _summary(data: MatchingInput, outcome: EngineOutcome) -> dict[str, Any]:
+    departments = {record.person_id: record.department_id for record in data.coachees}
+    departments.update({record.person_id: record.department_id for record in data.coaches})
+    crossing = sum(
+        1
+        for pair in outcome.pairs
+        if departments.get(pair.coachee_id) != departments.get(pair.coach_id)
+    )
+    proposed: dict[int, int] = {}
+    for pair in outcome.pairs:
+        proposed[pair.coach_id] = proposed.get(pair.coach_id, 0) + 1
+    matched = len(outcome.pairs)
+    names = data.names
+    return {
+        "coachees": len(data.coachees),
+        "coaches": len(data.coaches),
+        "matched": matched,
+        "unmatched": len(outcome.unmatched),
+        "unmatched_reasons": [
+            {"coachee": coachee_id, "name": names.get(coachee_id, ""), "reasons": reasons}
+            for coachee_id, reasons in outcome.unmatched
+        ],
+        "cross_department_share": round(crossing / matched, 4) if matched else 0.0,
+        "mean_score": round(sum(p.score for p in outcome.pairs) / matched, 4) if matched else 0.0,
+        "coach_load": [
+            {
+                "coach": record.person_id,
+                "name": record.name,
+                "live": record.load,
+                "proposed": proposed.get(record.person_id, 0),
+                "load": record.load + proposed.get(record.person_id, 0),
+                "capacity": record.capacity,
+            }
+            for record in data.coaches
+        ],
+        "pins": len(data.pins),
+        "exclusions": len(data.exclusions),
+        "statistics": outcome.statistics,
+    }
+
+
+# Review -----------------------------------------------------------------------------------------
+
+
+def _require_reviewable(run: MatchRun) -> None:
+    if run.status != MatchRun.Status.FINISHED:
+        raise MatchingError(
+            f"Run #{run.pk} is {run.get_status_display().lower()}: only a "
+            "finished run's proposals can be changed."
+        )
+
+
+def _require_undecided(proposal: MatchProposal) -> None:
+    if proposal.relationship_id is not None:
+        raise MatchingError(f"{proposal.coach} for {proposal.coachee} is approved already.")
+
+
+def proposal_pin(
+    *, proposal: MatchProposal, by: User, request: HttpRequest | None = None
+) -> MatchPin:
+    """Pin the proposal's pair: every later run of the programme proposes it (a coachee is
+    pinned to one coach; pinning another coach moves the pin)."""
+    require_programme_admin(by)
+    _require_reviewable(proposal.run)
+    with transaction.atomic():
+        pin, _ = MatchPin.objects.update_or_create(
+            programme=proposal.run.programme,
+            coachee=proposal.coachee,
+            defaults={"coach": proposal.coach, "by": by, "at": timezone.now()},
+        )
+        MatchExclusion.objects.filter(
+            programme=proposal.run.programme, coachee=proposal.coachee, coach=proposal.coach
+        ).delete()
+        proposal.pinned = True
+        proposal.save(update_fields=["pinned"])
+        audit_record(
+            actor=by,
+            action="matching.pin",
+            target=proposal.run,
+            request=request,
+            details={"coachee": proposal.coachee_id, "coach": proposal.coach_id},
+        )
+    return pin
+
+
+def proposal_unpin(
+    *, proposal: MatchProposal, by: User, request: HttpRequest | None = None
+) -> None:
+    """Remove the pin of the proposal's coachee."""
+    require_programme_admin(by)
+    with transaction.atomic():
+        MatchPin.objects.filter(programme=proposal.run.programme, coachee=proposal.coachee).delete()
+        proposal.pinned = False
+        proposal.save(update_fields=["pinned"])
+        audit_record(
+            actor=by,
+            action="matching.unpin",
+            target=proposal.run,
+            request=request,
+            details={"coachee": proposal.coachee_id, "coach": proposal.coach_id},
+        )
+
+
+def pair_exclude(
+    *, proposal: MatchProposal, by: User, request: HttpRequest | None = None
+) -> MatchExclusion:
+    """Rule the proposal's pair out of the programme: no later run proposes it. The proposal
+    leaves the run and its coachee is listed as unmatched until the next run."""
+    require_programme_admin(by)
+    _require_reviewable(proposal.run)
+    _require_undecided(proposal)
+    with transaction.atomic():
+        exclusion, _ = MatchExclusion.objects.get_or_create(
+            programme=proposal.run.programme,
+            coachee=proposal.coachee,
+            coach=proposal.coach,
+            defaults={"by": by, "at": timezone.now()},
+        )
+        MatchPin.objects.filter(
+            programme=proposal.run.programme, coachee=proposal.coachee, coach=proposal.coach
+        ).delete()
+        UnmatchedCoachee.objects.get_or_create(
+            run=proposal.run,
+            coachee=proposal.coachee,
+            defaults={"reasons": {EXCLUDED_BY_ADMIN: 1}},
+        )
+        audit_record(
+            actor=by,
+            action="matching.exclude",
+            target=proposal.run,
+            request=request,
+            details={"coachee": proposal.coachee_id, "coach": proposal.coach_id},
+        )
+        proposal.delete()
+    return exclusion
+
+
+EXCLUDED_BY_ADMIN = "excluded by an admin"
+
+
+@dataclass(frozen=True)
+class SwapResult:
+    proposal: MatchProposal
+    old_score: float
+    new_score: float
+
+    @property
+    def change(self) -> float:
+        return round(self.new_score - self.old_score, 4)
+
+
+def proposal_swap(
+    *, proposal: MatchProposal, coach: Person, by: User, request: HttpRequest | None = None
+) -> SwapResult:
+    """Give the proposal's coachee ``coach`` instead, if the hard rules allow the pair and
+    the coach has a place left in this run; the new score is the engine's for that pair."""
+    require_programme_admin(by)
+    run = proposal.run
+    _require_reviewable(run)
+    _require_undecided(proposal)
+    if coach.pk == proposal.coach_id:
+        raise MatchingError(f"{coach} is the proposed coach already.")
+    with transaction.atomic():
+        MatchRun.objects.select_for_update().filter(pk=run.pk).first()
+        rules = Rules.of(run.programme, **(run.parameters or {}).get("rules", {}))
+        data = matching_input(
+            programme=run.programme, kind=MatchRun.Kind.FULL, rules=rules, coachee_ids=[]
+        )
+        record = next((c for c in data.coaches if c.person_id == coach.pk), None)
+        if record is None:
+            raise MatchingError(f"{coach} is not an approved coach in “{run.programme}”.")
+        in_run = MatchProposal.objects.filter(run=run, coach=coach).count()
+        if record.load + in_run >= record.capacity:
+            raise MatchingError(
+                f"{coach} has no place left: {record.load} live and {in_run} proposed in this "
+                f"run, of {record.capacity}."
+            )
+        scored = pair_score(
+            programme=run.programme,
+            rules=rules,
+            coachee=proposal.coachee,
+            coach=coach,
+            weights=(run.parameters or {}).get("weights") or {},
+        )
+        if scored.refusals:
+            raise MatchingError(
+                f"{coach} can't coach {proposal.coachee}: " + "; ".join(scored.refusals) + "."
+            )
+        old_score, old_coach = proposal.score, proposal.coach
+        proposal.swapped_from = proposal.swapped_from or old_coach
+        proposal.coach = coach
+        proposal.score = round(scored.score, 4)
+        proposal.factors = {name: round(v, 4) for name, v in scored.factors.items()}
+        proposal.rank = scored.rank
+        proposal.pinned = False
+        proposal.refusal = ""
+        proposal.save()
+        MatchPin.objects.filter(programme=run.programme, coachee=proposal.coachee).delete()
+        audit_record(
+            actor=by,
+            action="matching.swap",
+            target=run,
+            request=request,
+            details={
+                "coachee": proposal.coachee_id,
+                "from": old_coach.pk,
+                "to": coach.pk,
+                "score_change": round(proposal.score - old_score, 4),
+            },
+        )
+    return SwapResult(proposal=proposal, old_score=old_score, new_score=proposal.score)
+
+
+# Approval ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Approval:
+    """What approving did: the proposals now relationships, and the ones refused, why."""
+
+    approved: list[MatchProposal] = field(default_factory=list)
+    refused: list[tuple[MatchProposal, str]] = field(default_factory=list)
+    already: list[MatchProposal] = field(default_factory=list)
+
+
+def proposals_approve(
+    *,
+    run: MatchRun,
+    proposal_ids: list[int],
+    by: User,
+    request: HttpRequest | None = None,
+) -> Approval:
+    """Make the chosen proposals of ``run`` proposed relationships, through the coaching
+    service (every hard rule checked again). The run row is locked throughout, so a second
+    admin approving the same proposals waits, then finds them approved."""
+    require_programme_admin(by)
+    outcome = Approval()
+    with transaction.atomic():
+        locked = MatchRun.objects.select_for_update().select_related("programme").get(pk=run.pk)
+        _require_reviewable(locked)
+        proposals = list(
+            MatchProposal.objects.filter(run=locked, pk__in=proposal_ids)
+            .select_related("coach", "coachee")
+            .order_by("coachee__full_name", "pk")
+        )
+        if not proposals:
+            raise MatchingError("Choose at least one proposal of this run to approve.")
+        for proposal in proposals:
+            if proposal.relationship_id is not None:
+                outcome.already.append(proposal)
+                continue
+            try:
+                with transaction.atomic():
+                    relationship = relationship_propose(
+                        programme=locked.programme,
+                        coach=proposal.coach,
+                        coachee=proposal.coachee,
+                        proposed_by=by,
+                        origin=RelationshipOrigin.MATCHING,
+                        request=request,
+                    )
+            except CoachingError as error:
+                proposal.refusal = str(error)[:2000]
+                proposal.save(update_fields=["refusal"])
+                outcome.refused.append((proposal, str(error)))
+                continue
+            proposal.relationship = relationship
+            proposal.approved_by = by
+            proposal.approved_at = timezone.now()
+            proposal.refusal = ""
+            proposal.save(update_fields=["relationship", "approved_by", "approved_at", "refusal"])
+            outcome.approved.append(proposal)
+        audit_record(
+            actor=by,
+            action="matching.approve",
+            target=locked,
+            request=request,
+            details={
+                "approved": [p.pk for p in outcome.approved],
+                "refused": [p.pk for p, _ in outcome.refused],
+                "already": [p.pk for p in outcome.already],
+            },
+        )
+    return outcome
