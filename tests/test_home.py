@@ -74,6 +74,7 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
         "Programmes",
         "Training",
         "Certification",
+        "Matching",
         "Relationships",
         "Circles",
         "Import",

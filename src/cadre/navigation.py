@@ -42,6 +42,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if Role.PROGRAMME_ADMIN in roles:
         items += [
             NavItem("Certification", reverse("enablement:certification_list"), "certification"),
+            NavItem("Matching", reverse("matching:index"), "matching"),
             NavItem("Relationships", reverse("coaching:admin_relationships"), "coaching-admin"),
             NavItem("Circles", reverse("coaching:admin_circles"), "circles"),
             NavItem("Import", reverse("people:import_start"), "import"),

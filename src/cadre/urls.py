@@ -14,6 +14,7 @@ urlpatterns = [
     path("programmes/", include("cadre.programs.urls")),
     path("enablement/", include("cadre.enablement.urls")),
     path("coaching/", include("cadre.coaching.urls")),
+    path("matching/", include("cadre.matching.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from cadre.accounts.models import User
 from cadre.accounts.queries import is_programme_admin
-from cadre.matching.models import MatchProposal, MatchRun
+from cadre.matching.models import MatchExclusion, MatchProposal, MatchRun
 from cadre.programs.models import Programme
 
 
@@ -48,3 +48,12 @@ def proposal_for_admin(user: User | AnonymousUser, pk: int) -> MatchProposal:
         ).get(pk=pk)
     except MatchProposal.DoesNotExist:
         raise Http404("No such proposal.") from None
+
+
+def exclusion_for_admin(user: User | AnonymousUser, pk: int) -> MatchExclusion:
+    """The exclusion ``pk`` with its pair: 403 for non-admins, 404 if unknown."""
+    require_matching_admin(user)
+    try:
+        return MatchExclusion.objects.select_related("programme", "coach", "coachee").get(pk=pk)
+    except MatchExclusion.DoesNotExist:
+        raise Http404("No such exclusion.") from None

@@ -120,6 +120,9 @@ class MatchProposal(models.Model):
     score = models.FloatField()
     factors = models.JSONField(default=dict, blank=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
+    options = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many coaches the rules allowed for the coachee."
+    )
     pinned = models.BooleanField(default=False)
     swapped_from = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -229,3 +229,29 @@ def unmatched_reason_bars(run: MatchRun) -> list[Bar]:
             if count:
                 totals[rule] += 1
     return bars(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
+
+
+def programmes_for_matching() -> QuerySet[Programme]:
+    """Every programme with how many runs it had and when the last one started, the ones
+    being matched or running first."""
+    from django.db.models import Case, IntegerField, Max, Value, When
+
+    return Programme.objects.annotate(
+        run_count=Count("match_runs"),
+        last_run_at=Max("match_runs__created_at"),
+        open_first=Case(
+            When(status__in=[Programme.Status.MATCHING, Programme.Status.RUNNING], then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by("open_first", "name")
+
+
+def programme_coach_choices(programme: Programme) -> QuerySet[Person]:
+    """The programme's approved coaches, by name, for a swap by hand."""
+    return Person.objects.filter(
+        enrolments__programme=programme,
+        enrolments__role="coach",
+        enrolments__status="approved",
+        is_active=True,
+    ).order_by("full_name", "pk")

@@ -214,6 +214,7 @@ def _outcome_save(run: MatchRun, data: MatchingInput, outcome: EngineOutcome) ->
             score=round(pair.score, 4),
             factors={name: round(value, 4) for name, value in pair.factors.items()},
             rank=pair.rank,
+            options=pair.options,
             pinned=(pair.coachee_id, pair.coach_id) in pinned,
         )
         for pair in outcome.pairs
@@ -361,7 +362,23 @@ def pair_exclude(
     return exclusion
 
 
-EXCLUDED_BY_ADMIN = "excluded by an admin"
+EXCLUDED_BY_ADMIN = "excluded"
+
+
+def exclusion_delete(
+    *, exclusion: MatchExclusion, by: User, request: HttpRequest | None = None
+) -> None:
+    """Allow the excluded pair again in later runs."""
+    require_programme_admin(by)
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="matching.exclusion_delete",
+            target=exclusion.programme,
+            request=request,
+            details={"coachee": exclusion.coachee_id, "coach": exclusion.coach_id},
+        )
+        exclusion.delete()
 
 
 @dataclass(frozen=True)
