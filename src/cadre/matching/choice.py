@@ -18,6 +18,7 @@ suggestions leave out such coachees, and count those proposals against their coa
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -289,3 +290,17 @@ def suggestion_request(
             details={"programme": programme.pk, "coach": coach.pk},
         )
     return relationship
+
+
+def choice_requests(programme: Programme) -> list[CoachingRelationship]:
+    """Coachees' requests in ``programme`` that their coach hasn't answered yet, oldest first."""
+    return list(
+        CoachingRelationship.objects.filter(
+            programme=programme,
+            origin=RelationshipOrigin.MATCHING,
+            status=CoachingRelationship.Status.PROPOSED,
+            proposed_by=F("coachee__user"),
+        )
+        .select_related("coach", "coachee")
+        .order_by("proposed_at", "pk")
+    )
