@@ -1,18 +1,1136 @@
-"""The solver: hard rules, scores, min-cost flow and the certificate (being written)."""
+"""The solver: hard rules, scores, a min-cost flow over candidates, and its certificate.
 
-from matchengine.model import PairScore, Problem, Result
+Hard rules (a pair that breaks one is never proposed; see :data:`matchengine.model.REASONS`):
+the coach is not in the coachee's management chain nor the coachee in the coach's (and they
+are not the same person); coach level ≥ coachee level + ``min_level_gap``; a shared language;
+weekly availability overlap ≥ ``min_overlap_minutes`` or UTC offsets within
+``time_zone_window_hours``; not excluded explicitly, not a past pair when
+``exclude_past_pairs``, not the same department when crossing departments is required, not a
+coach the coachee avoids; the coach is certified and has capacity left.
+
+Score of a feasible pair (every factor in [0, 1], multiplied by its weight in
+:class:`~matchengine.model.Weights`):
+
+- competency: ``Σ_k g_k·s_k / Σ_k g_k`` — the coachee's growth weights ``g`` against the
+  coach's strengths ``s``; 0 when the coachee states no growth area;
+- silo: ``(d + f) / 2`` — ``d`` is 1 when the departments differ (0 when the programme does not
+  consider departments), ``f`` is 1 when both functions are known and differ;
+- availability: ``min(1, overlap minutes / full_overlap_minutes)``;
+- preference: 1 when the coachee asked for this coach;
+- seniority: ``max(0, 1 − |gap − ideal_level_gap| / (level_gap_tolerance + 1))`` with
+  ``gap`` = coach level − coachee level.
+
+Objective, lexicographic: the largest priority-weighted number of matched coachees, then the
+largest total score. As one min-cost flow with integer costs, a pair is worth
+``M·p + round(1000·score)``, where ``p`` is the coachee's priority in hundredths (divided by
+their common divisor) and ``M`` exceeds any total score, so the first term always dominates.
+
+How it is solved fast and proved optimal:
+
+1. People are grouped in classes with equal level, languages, availability and time zone; a
+   class-to-class table holds those rules and the seniority and availability factors, so a
+   coachee class is only ever scored against the coaches it may have.
+2. Scores are computed block by block (float32 matrix products for competencies and functions,
+   column slices for departments), keeping each coachee's ``top_k`` best coaches as the
+   candidate arcs of the flow (plus pins, which are fixed beforehand).
+3. OR-Tools ``SimpleMinCostFlow`` solves the flow on the candidates. The dual prices are then
+   derived from the optimal flow: ``v`` (per coach) is the least solution of the
+   complementary-slackness constraints, ``u`` (per coachee) follows.
+4. Pricing: the same blocked pass checks every feasible pair left out, ``w ≤ u + v``. Any pair
+   that violates it (checked exactly in integers) joins the candidates and the flow is solved
+   again. When none does, ``u, v`` is a feasible dual for the problem over ALL feasible pairs
+   with the same value as the flow: the optimum is certified and the gap is 0.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.graph.python import min_cost_flow
+
+from matchengine.model import (
+    FACTORS,
+    HOURS_PER_WEEK,
+    REASONS,
+    BoolArray,
+    Bound,
+    CrossDepartment,
+    FloatArray,
+    IntArray,
+    MatchInputError,
+    Objective,
+    Pair,
+    PairScore,
+    Problem,
+    Result,
+    Unmatched,
+)
+
+SCORE_SCALE = 1000  # integer score units per score point in the flow's costs
+PRIORITY_SCALE = 100  # priorities are counted in hundredths
+BLOCK_ELEMENTS = 1 << 22  # pairs scored per block (16 MB of float32)
+MAX_PRICING_ROUNDS = 50
+NEG_INF = np.float32(-np.inf)
+
+F32Array = NDArray[np.float32]
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _check_length(name: str, array: NDArray[np.generic], rows: int) -> None:
+    if array.shape[0] != rows:
+        raise MatchInputError(f"{name}: {array.shape[0]} rows, expected {rows}")
+
+
+def _check_unique(name: str, ids: IntArray) -> None:
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    duplicated = sorted_ids[1:][sorted_ids[1:] == sorted_ids[:-1]]
+    if len(duplicated):
+        raise MatchInputError(f"{name}: duplicate id {int(duplicated[0])}")
+
+
+def _validate(problem: Problem) -> None:
+    coachees, coaches = problem.coachees, problem.coaches
+    n, m = len(coachees.ids), len(coaches.ids)
+    for name in ("level", "department", "function", "languages", "utc_offset_minutes"):
+        _check_length(f"coachees.{name}", getattr(coachees, name), n)
+        _check_length(f"coaches.{name}", getattr(coaches, name), m)
+    for name in ("priority", "growth", "availability"):
+        _check_length(f"coachees.{name}", getattr(coachees, name), n)
+    for name in ("capacity", "load", "certified", "strengths", "availability"):
+        _check_length(f"coaches.{name}", getattr(coaches, name), m)
+    for side, ragged_names, rows in (
+        ("coachees", ("ancestors", "preferred", "avoided"), n),
+        ("coaches", ("ancestors",), m),
+    ):
+        for name in ragged_names:
+            ragged = getattr(getattr(problem, side), name)
+            if len(ragged.indptr) != rows + 1 or ragged.indptr[-1] != len(ragged.values):
+                raise MatchInputError(f"{side}.{name}: indptr does not fit {rows} rows")
+            if rows and (ragged.indptr[0] != 0 or np.any(np.diff(ragged.indptr) < 0)):
+                raise MatchInputError(f"{side}.{name}: indptr must start at 0 and not decrease")
+    if coachees.growth.ndim != 2 or coaches.strengths.ndim != 2:
+        raise MatchInputError("coachees.growth and coaches.strengths must be 2-D")
+    if coachees.growth.shape[1] != coaches.strengths.shape[1]:
+        raise MatchInputError(
+            f"coaches.strengths: {coaches.strengths.shape[1]} competencies, "
+            f"coachees.growth has {coachees.growth.shape[1]}"
+        )
+    for side, matrix in (("coachees", coachees.availability), ("coaches", coaches.availability)):
+        if matrix.ndim != 2 or matrix.shape[1] != HOURS_PER_WEEK:
+            raise MatchInputError(f"{side}.availability: must be (rows, {HOURS_PER_WEEK})")
+    _check_unique("coachees.ids", coachees.ids)
+    _check_unique("coaches.ids", coaches.ids)
+    if (n and not np.all(np.isfinite(coachees.growth))) or np.any(coachees.growth < 0):
+        bad = int(coachees.ids[np.nonzero(~(coachees.growth >= 0).all(axis=1))[0][0]])
+        raise MatchInputError(f"coachees.growth: weights must be finite and ≥ 0 (id {bad})")
+    if m and not np.all(np.isfinite(coaches.strengths)):
+        bad = int(coaches.ids[np.nonzero(~np.isfinite(coaches.strengths).all(axis=1))[0][0]])
+        raise MatchInputError(f"coaches.strengths: must be finite (id {bad})")
+    bad_priority = ~(coachees.priority > 0) | ~np.isfinite(coachees.priority)
+    if np.any(bad_priority):
+        bad = int(coachees.ids[np.nonzero(bad_priority)[0][0]])
+        raise MatchInputError(f"coachees.priority: must be > 0 (id {bad})")
+    if np.any(coaches.capacity < 0) or np.any(coaches.load < 0):
+        bad = int(coaches.ids[np.nonzero((coaches.capacity < 0) | (coaches.load < 0))[0][0]])
+        raise MatchInputError(f"coaches.capacity/load: must be ≥ 0 (id {bad})")
+    for name in ("pinned", "excluded", "past"):
+        pairs = getattr(problem, name)
+        if pairs.ndim != 2 or pairs.shape[1] != 2:
+            raise MatchInputError(f"{name}: must be a (k, 2) array of (coachee id, coach id)")
+    weights = problem.weights
+    for name in FACTORS:
+        value = getattr(weights, name)
+        if not math.isfinite(value) or value < 0:
+            raise MatchInputError(f"weights.{name}: must be finite and ≥ 0, got {value}")
+    if weights.full_overlap_minutes <= 0 or weights.level_gap_tolerance < 0:
+        raise MatchInputError("weights: full_overlap_minutes > 0 and level_gap_tolerance ≥ 0")
+    if problem.top_k < 1:
+        raise MatchInputError(f"top_k: must be ≥ 1, got {problem.top_k}")
+
+
+# --- preparation ----------------------------------------------------------------------------
+
+
+def _index_of(sorted_ids: IntArray, order: IntArray, ids: IntArray) -> IntArray:
+    """Positions of ``ids`` in the original array (−1 when absent)."""
+    if len(sorted_ids) == 0:
+        return np.full(len(ids), -1, dtype=np.int64)
+    at = np.searchsorted(sorted_ids, ids)
+    at_clipped = np.minimum(at, len(sorted_ids) - 1)
+    found = sorted_ids[at_clipped] == ids
+    return np.where(found, order[at_clipped], -1).astype(np.int64)
+
+
+def _pair_keys(rows: IntArray, cols: IntArray, m: int) -> IntArray:
+    return rows.astype(np.int64) * max(m, 1) + cols.astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """Everything the blocked passes and the exact scorer need, indexed by row position."""
+
+    problem: Problem
+    n: int
+    m: int
+    growth_unit: FloatArray  # (n, c): w_competency · g / Σg
+    strengths: FloatArray  # (m, c) in [0, 1]
+    # class of each person and the class-to-class tables
+    coachee_class: IntArray
+    coach_class: IntArray
+    class_feasible: BoolArray  # (E, C) level, language, availability rules all hold
+    class_base: FloatArray  # (E, C) seniority + availability contributions
+    class_seniority: FloatArray
+    class_availability: FloatArray
+    class_reason_level: BoolArray
+    class_reason_language: BoolArray
+    class_reason_availability: BoolArray
+    department: IntArray  # coachee departments, coded 0..D-1 over both sides
+    coach_department: IntArray
+    function_known_coachee: BoolArray
+    function_known_coach: BoolArray
+    same_department_silo: float  # added to the silo factor (weighted) when departments match
+    silo_base: float  # weighted silo for differing departments (the constant part)
+    # sparse: forbidden pair keys by reason, preferred keys
+    forbidden_keys: IntArray  # sorted unique keys of any sparse-forbidden pair
+    reason_keys: dict[str, IntArray]  # reason → sorted keys
+    preferred_keys: IntArray  # sorted
+    active: BoolArray  # coach certified with residual capacity (after pins)
+    residual: IntArray  # coach capacity left for this run (after pins)
+
+
+def _codes(*arrays: IntArray) -> list[IntArray]:
+    joined = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+    _, inverse = np.unique(joined, return_inverse=True)
+    out, start = [], 0
+    for array in arrays:
+        out.append(inverse[start : start + len(array)].astype(np.int64))
+        start += len(array)
+    return out
+
+
+def _prepare(problem: Problem) -> tuple[_Prepared, IntArray, IntArray]:
+    """Build the prepared problem; also returns pinned pairs as (coachee row, coach row)."""
+    coachees, coaches, rules, weights = (
+        problem.coachees,
+        problem.coaches,
+        problem.rules,
+        problem.weights,
+    )
+    n, m = len(coachees.ids), len(coaches.ids)
+    coachee_order = np.argsort(coachees.ids, kind="stable")
+    coach_order = np.argsort(coaches.ids, kind="stable")
+    coachee_sorted, coach_sorted = coachees.ids[coachee_order], coaches.ids[coach_order]
+
+    # Competencies.
+    growth = coachees.growth.astype(np.float64)
+    totals = growth.sum(axis=1, keepdims=True)
+    growth_unit = np.divide(
+        growth * weights.competency, totals, out=np.zeros_like(growth), where=totals > 0
+    )
+    strengths = np.clip(coaches.strengths.astype(np.float64), 0.0, 1.0)
+
+    # Classes: level, languages, availability pattern and time zone.
+    patterns = np.concatenate([coachees.availability, coaches.availability]).astype(np.bool_)
+    packed = np.packbits(patterns, axis=1)
+    unique_packed, pattern_of = np.unique(packed, axis=0, return_inverse=True)
+    pattern_of = pattern_of.reshape(-1)
+    pattern_hours = np.unpackbits(unique_packed, axis=1)[:, :HOURS_PER_WEEK].astype(np.float32)
+    overlap_hours = (pattern_hours @ pattern_hours.T).round().astype(np.int64)
+
+    def classes(
+        level: IntArray, languages: NDArray[np.uint64], pattern: IntArray, offset: IntArray
+    ):  # type: ignore[no-untyped-def]
+        keys = np.stack(
+            [level.astype(np.int64), languages.view(np.int64), pattern, offset.astype(np.int64)],
+            axis=1,
+        )
+        unique_keys, of = np.unique(keys, axis=0, return_inverse=True)
+        return unique_keys, of.reshape(-1).astype(np.int64)
+
+    e_keys, coachee_class = classes(
+        coachees.level, coachees.languages, pattern_of[:n], coachees.utc_offset_minutes
+    )
+    c_keys, coach_class = classes(
+        coaches.level, coaches.languages, pattern_of[n:], coaches.utc_offset_minutes
+    )
+    e_keys = e_keys.reshape(-1, 4)
+    c_keys = c_keys.reshape(-1, 4)
+    level_gap = c_keys[None, :, 0] - e_keys[:, None, 0]
+    reason_level = level_gap < rules.min_level_gap
+    reason_language = (e_keys[:, None, 1].view(np.uint64) & c_keys[None, :, 1].view(np.uint64)) == 0
+    overlap_minutes = overlap_hours[e_keys[:, None, 2], c_keys[None, :, 2]] * 60
+    zone_apart = np.abs(e_keys[:, None, 3] - c_keys[None, :, 3])
+    reason_availability = (overlap_minutes < rules.min_overlap_minutes) & (
+        zone_apart > rules.time_zone_window_hours * 60
+    )
+    class_feasible = ~(reason_level | reason_language | reason_availability)
+    seniority = weights.seniority * np.maximum(
+        0.0,
+        1.0 - np.abs(level_gap - weights.ideal_level_gap) / (weights.level_gap_tolerance + 1),
+    )
+    availability = weights.availability * np.minimum(
+        1.0, overlap_minutes / weights.full_overlap_minutes
+    )
+
+    # Departments and functions.
+    coachee_department, coach_department = _codes(coachees.department, coaches.department)
+    if rules.cross_department == CrossDepartment.NOT_CONSIDERED:
+        silo_base, same_department_silo = 0.0, 0.0
+    else:
+        silo_base, same_department_silo = weights.silo / 2, -weights.silo / 2
+    class_base = seniority + availability + silo_base
+
+    # Sparse rules, as keys row * m + col over row positions.
+    def pairs_to_rows(name: str, pairs: IntArray) -> tuple[IntArray, IntArray]:
+        rows = _index_of(coachee_sorted, coachee_order, pairs[:, 0])
+        cols = _index_of(coach_sorted, coach_order, pairs[:, 1])
+        return rows, cols
+
+    reason_keys: dict[str, IntArray] = {}
+    # Reporting line: coaches among the coachee's ancestors, coachees among the coach's, and
+    # the same person on both sides.
+    e_rows = coachees.ancestors.row_indices()
+    e_cols = _index_of(coach_sorted, coach_order, coachees.ancestors.values)
+    c_cols = coaches.ancestors.row_indices()
+    c_rows = _index_of(coachee_sorted, coachee_order, coaches.ancestors.values)
+    self_cols = _index_of(coach_sorted, coach_order, coachees.ids)
+    self_rows = np.arange(n, dtype=np.int64)
+    line_rows = np.concatenate([e_rows, c_rows, self_rows])
+    line_cols = np.concatenate([e_cols, c_cols, self_cols])
+    keep = (line_rows >= 0) & (line_cols >= 0)
+    reason_keys["reporting_line"] = np.unique(_pair_keys(line_rows[keep], line_cols[keep], m))
+    for name, pairs in (("excluded", problem.excluded), ("past_pair", problem.past)):
+        if name == "past_pair" and not rules.exclude_past_pairs:
+            reason_keys[name] = np.zeros(0, dtype=np.int64)
+            continue
+        rows, cols = pairs_to_rows(name, pairs)
+        keep = (rows >= 0) & (cols >= 0)
+        reason_keys[name] = np.unique(_pair_keys(rows[keep], cols[keep], m))
+    avoided_cols = _index_of(coach_sorted, coach_order, coachees.avoided.values)
+    avoided_rows = coachees.avoided.row_indices()
+    keep = avoided_cols >= 0
+    reason_keys["avoided"] = np.unique(_pair_keys(avoided_rows[keep], avoided_cols[keep], m))
+    forbidden_keys = np.unique(np.concatenate(list(reason_keys.values())))
+    preferred_cols = _index_of(coach_sorted, coach_order, coachees.preferred.values)
+    preferred_rows = coachees.preferred.row_indices()
+    keep = preferred_cols >= 0
+    preferred_keys = np.unique(_pair_keys(preferred_rows[keep], preferred_cols[keep], m))
+
+    # Pins.
+    pin_rows, pin_cols = pairs_to_rows("pinned", problem.pinned)
+    for (coachee_id, coach_id), row, col in zip(problem.pinned, pin_rows, pin_cols, strict=True):
+        if row < 0:
+            raise MatchInputError(f"pinned: coachee id {int(coachee_id)} is not a coachee")
+        if col < 0:
+            raise MatchInputError(f"pinned: coach id {int(coach_id)} is not a coach")
+    pinned_rows_sorted = np.sort(pin_rows)
+    twice = pinned_rows_sorted[1:][pinned_rows_sorted[1:] == pinned_rows_sorted[:-1]]
+    if len(twice):
+        raise MatchInputError(f"pinned: coachee id {int(coachees.ids[twice[0]])} pinned twice")
+    residual = (coaches.capacity - coaches.load).astype(np.int64)
+    pins_per_coach = np.bincount(pin_cols, minlength=m) if m else np.zeros(0, np.int64)
+    over = np.nonzero(pins_per_coach > np.maximum(residual, 0))[0]
+    if len(over):
+        raise MatchInputError(
+            f"pinned: coach id {int(coaches.ids[over[0]])} has {int(max(residual[over[0]], 0))} "
+            f"places left but {int(pins_per_coach[over[0]])} pins"
+        )
+    residual_after = np.maximum(residual, 0) - pins_per_coach
+    active = coaches.certified.astype(np.bool_) & (residual_after > 0)
+
+    prepared = _Prepared(
+        problem=problem,
+        n=n,
+        m=m,
+        growth_unit=growth_unit,
+        strengths=strengths,
+        coachee_class=coachee_class,
+        coach_class=coach_class,
+        class_feasible=class_feasible,
+        class_base=class_base,
+        class_seniority=seniority,
+        class_availability=availability,
+        class_reason_level=reason_level,
+        class_reason_language=reason_language,
+        class_reason_availability=reason_availability,
+        department=coachee_department,
+        coach_department=coach_department,
+        function_known_coachee=coachees.function >= 0,
+        function_known_coach=coaches.function >= 0,
+        same_department_silo=same_department_silo,
+        silo_base=silo_base,
+        forbidden_keys=forbidden_keys,
+        reason_keys=reason_keys,
+        preferred_keys=preferred_keys,
+        active=active,
+        residual=residual_after,
+    )
+    for row, col in zip(pin_rows, pin_cols, strict=True):
+        broken = _broken_rules(prepared, int(row), int(col), for_pin=True)
+        if broken:
+            raise MatchInputError(
+                f"pinned: ({int(coachees.ids[row])}, {int(coaches.ids[col])}) breaks "
+                + ", ".join(broken)
+            )
+    return prepared, pin_rows, pin_cols
+
+
+def _in_sorted(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=np.bool_)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return np.asarray(sorted_keys[at] == keys, dtype=np.bool_)
+
+
+# --- exact scoring of listed pairs ----------------------------------------------------------
+
+
+def _pair_contributions(
+    prep: _Prepared, rows: IntArray, cols: IntArray
+) -> tuple[FloatArray, BoolArray]:
+    """Exact (float64) factor contributions of the pairs and whether each is feasible.
+
+    Feasible here means every hard rule except the coach's certification and capacity.
+    """
+    problem = prep.problem
+    weights = problem.weights
+    e_class, c_class = prep.coachee_class[rows], prep.coach_class[cols]
+    contributions = np.zeros((len(rows), len(FACTORS)), dtype=np.float64)
+    contributions[:, 0] = np.einsum("ij,ij->i", prep.growth_unit[rows], prep.strengths[cols])
+    same_department = prep.department[rows] == prep.coach_department[cols]
+    function_differs = (
+        prep.function_known_coachee[rows]
+        & prep.function_known_coach[cols]
+        & (problem.coachees.function[rows] != problem.coaches.function[cols])
+    )
+    silo = prep.silo_base + np.where(same_department, prep.same_department_silo, 0.0)
+    contributions[:, 1] = silo + np.where(function_differs, weights.silo / 2, 0.0)
+    contributions[:, 2] = prep.class_availability[e_class, c_class]
+    keys = _pair_keys(rows, cols, prep.m)
+    contributions[:, 3] = np.where(_in_sorted(prep.preferred_keys, keys), weights.preference, 0.0)
+    contributions[:, 4] = prep.class_seniority[e_class, c_class]
+    feasible = prep.class_feasible[e_class, c_class] & ~_in_sorted(prep.forbidden_keys, keys)
+    if problem.rules.cross_department == CrossDepartment.REQUIRED:
+        feasible &= ~same_department
+    return contributions, feasible
+
+
+def _broken_rules(prep: _Prepared, row: int, col: int, *, for_pin: bool = False) -> list[str]:
+    """The names of the hard rules one pair breaks, in the order of REASONS."""
+    e_class, c_class = prep.coachee_class[row], prep.coach_class[col]
+    key = np.asarray([row * max(prep.m, 1) + col], dtype=np.int64)
+    coaches = prep.problem.coaches
+    checks = {
+        "reporting_line": bool(_in_sorted(prep.reason_keys["reporting_line"], key)[0]),
+        "level_gap": bool(prep.class_reason_level[e_class, c_class]),
+        "language": bool(prep.class_reason_language[e_class, c_class]),
+        "availability": bool(prep.class_reason_availability[e_class, c_class]),
+        "excluded": bool(_in_sorted(prep.reason_keys["excluded"], key)[0]),
+        "past_pair": bool(_in_sorted(prep.reason_keys["past_pair"], key)[0]),
+        "same_department": prep.problem.rules.cross_department == CrossDepartment.REQUIRED
+        and bool(prep.department[row] == prep.coach_department[col]),
+        "avoided": bool(_in_sorted(prep.reason_keys["avoided"], key)[0]),
+        "not_certified": not bool(coaches.certified[col]),
+        # pins are checked against capacity separately (they may fill the coach exactly)
+        "no_capacity": False
+        if for_pin
+        else not bool(prep.active[col]) and bool(coaches.certified[col]),
+    }
+    return [name for name in REASONS if checks[name]]
+
+
+def _integer_scores(contributions: FloatArray) -> IntArray:
+    return np.rint(contributions.sum(axis=1) * SCORE_SCALE).astype(np.int64)
+
+
+# --- the blocked pass -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Blocks:
+    """Coachee rows grouped by class; for each class, its feasible active coaches."""
+
+    row_order: IntArray  # coachee rows sorted by (class, department, id)
+    class_starts: IntArray  # row_order[class_starts[e]:class_starts[e+1]] are class e
+    coach_features: F32Array  # (m, c + F + 1) competencies, function one-hot, function known
+    coachee_features: F32Array  # (n, c + F + 1)
+
+
+def _blocks(prep: _Prepared) -> _Blocks:
+    problem = prep.problem
+    coachee_function, coach_function = _codes(problem.coachees.function, problem.coaches.function)
+    known_e, known_c = prep.function_known_coachee, prep.function_known_coach
+    functions = int(max(coachee_function.max(initial=-1), coach_function.max(initial=-1)) + 1)
+    c = prep.growth_unit.shape[1]
+    half_silo = problem.weights.silo / 2
+    width = c + (functions + 1 if half_silo and (known_e.any() and known_c.any()) else 0)
+    coachee_features = np.zeros((prep.n, width), dtype=np.float32)
+    coach_features = np.zeros((prep.m, width), dtype=np.float32)
+    coachee_features[:, :c] = prep.growth_unit
+    coach_features[:, :c] = prep.strengths
+    if width > c:
+        # f = known·known − same function
+        coachee_features[:, c] = np.where(known_e, half_silo, 0.0)
+        coach_features[:, c] = known_c
+        rows = np.nonzero(known_e)[0]
+        coachee_features[rows, c + 1 + coachee_function[rows]] = -half_silo
+        cols = np.nonzero(known_c)[0]
+        coach_features[cols, c + 1 + coach_function[cols]] = 1.0
+    row_order = np.lexsort((problem.coachees.ids, prep.department, prep.coachee_class))
+    classes = prep.class_feasible.shape[0]
+    class_starts = np.searchsorted(
+        prep.coachee_class[row_order], np.arange(classes + 1), side="left"
+    ).astype(np.int64)
+    return _Blocks(
+        row_order=row_order,
+        class_starts=class_starts,
+        coach_features=coach_features,
+        coachee_features=coachee_features,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Block:
+    rows: IntArray  # coachee rows
+    cols: IntArray  # coach rows (active, feasible by class), sorted by department
+    scores: F32Array  # (len(rows), len(cols)); −inf where a hard rule is broken
+
+
+def _scan(
+    prep: _Prepared, blocks: _Blocks, *, rows_wanted: BoolArray | None = None
+) -> Iterator[_Block]:
+    """Score every feasible pair block by block (approximate, float32)."""
+    problem = prep.problem
+    coach_order = np.lexsort((problem.coaches.ids, prep.coach_department, prep.coach_class))
+    coach_order = coach_order[prep.active[coach_order]]
+    sorted_class = prep.coach_class[coach_order]
+    n_coach_classes = prep.class_feasible.shape[1]
+    coach_class_starts = np.searchsorted(sorted_class, np.arange(n_coach_classes + 1))
+    required = problem.rules.cross_department == CrossDepartment.REQUIRED
+    weights = problem.weights
+    for e in range(prep.class_feasible.shape[0]):
+        start, stop = blocks.class_starts[e], blocks.class_starts[e + 1]
+        if start == stop:
+            continue
+        class_rows = blocks.row_order[start:stop]
+        if rows_wanted is not None:
+            class_rows = class_rows[rows_wanted[class_rows]]
+            if len(class_rows) == 0:
+                continue
+        feasible_classes = np.nonzero(prep.class_feasible[e])[0]
+        if len(feasible_classes) == 0:
+            continue
+        lengths = coach_class_starts[feasible_classes + 1] - coach_class_starts[feasible_classes]
+        if lengths.sum() == 0:
+            continue
+        take = np.concatenate(
+            [
+                coach_order[coach_class_starts[k] : coach_class_starts[k + 1]]
+                for k in feasible_classes
+            ]
+        )
+        base_per_col = np.repeat(prep.class_base[e, feasible_classes], lengths).astype(np.float32)
+        by_department = np.argsort(prep.coach_department[take], kind="stable")
+        cols = take[by_department]
+        base_per_col = base_per_col[by_department]
+        col_departments = prep.coach_department[cols]
+        features = blocks.coach_features[cols].T.copy()
+        chunk = max(1, BLOCK_ELEMENTS // max(len(cols), 1))
+        for chunk_start in range(0, len(class_rows), chunk):
+            rows = class_rows[chunk_start : chunk_start + chunk]
+            scores = blocks.coachee_features[rows] @ features
+            scores += base_per_col
+            # Departments: rows and columns are both sorted by department.
+            if prep.same_department_silo or required:
+                row_departments = prep.department[rows]
+                for department in np.unique(row_departments):
+                    r0, r1 = np.searchsorted(row_departments, [department, department + 1])
+                    c0, c1 = np.searchsorted(col_departments, [department, department + 1])
+                    if c0 == c1:
+                        continue
+                    if required:
+                        scores[r0:r1, c0:c1] = NEG_INF
+                    else:
+                        scores[r0:r1, c0:c1] += np.float32(prep.same_department_silo)
+            _apply_sparse(prep, rows, cols, scores, weights.preference)
+            yield _Block(rows=rows, cols=cols, scores=scores)
+
+
+def _apply_sparse(
+    prep: _Prepared, rows: IntArray, cols: IntArray, scores: F32Array, preference: float
+) -> None:
+    """Forbid sparse-excluded pairs and add the preference bonus inside one block."""
+    m = max(prep.m, 1)
+    lo, hi = int(rows.min()) * m, (int(rows.max()) + 1) * m
+    col_position = np.full(prep.m, -1, dtype=np.int64)
+    col_position[cols] = np.arange(len(cols))
+    row_position = {int(row): i for i, row in enumerate(rows)} if len(rows) < 64 else None
+    for keys, value in ((prep.forbidden_keys, None), (prep.preferred_keys, preference)):
+        if len(keys) == 0 or (value is not None and value == 0):
+            continue
+        window = keys[np.searchsorted(keys, lo) : np.searchsorted(keys, hi)]
+        if len(window) == 0:
+            continue
+        key_rows, key_cols = window // m, window % m
+        positions = col_position[key_cols]
+        if row_position is not None:
+            row_at = np.asarray([row_position.get(int(r), -1) for r in key_rows], dtype=np.int64)
+        else:
+            lookup = np.full(int(rows.max()) - int(rows.min()) + 1, -1, dtype=np.int64)
+            lookup[rows - rows.min()] = np.arange(len(rows))
+            row_at = lookup[key_rows - rows.min()]
+        keep = (positions >= 0) & (row_at >= 0)
+        if value is None:
+            scores[row_at[keep], positions[keep]] = NEG_INF
+        else:
+            scores[row_at[keep], positions[keep]] += np.float32(value)
+
+
+# --- candidates, flow, duals, pricing ---------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Arcs:
+    rows: IntArray
+    cols: IntArray
+    contributions: FloatArray
+    scores: IntArray  # integer score units
+
+
+def _candidate_pass(
+    prep: _Prepared, blocks: _Blocks, top_k: int
+) -> tuple[_Arcs, IntArray, FloatArray, int]:
+    """Each coachee's top-k coaches; feasible counts; the k-th best approximate score."""
+    rows_out: list[IntArray] = []
+    cols_out: list[IntArray] = []
+    feasible_count = np.zeros(prep.n, dtype=np.int64)
+    kth = np.full(prep.n, -np.inf, dtype=np.float64)
+    scored = 0
+    for block in _scan(prep, blocks):
+        scores = block.scores
+        scored += scores.size
+        feasible_count[block.rows] = np.count_nonzero(scores > NEG_INF, axis=1)
+        width = scores.shape[1]
+        k = min(top_k, width)
+        if k < width:
+            best = np.argpartition(scores, width - k, axis=1)[:, width - k :]
+            values = np.take_along_axis(scores, best, axis=1)
+            kth[block.rows] = values.min(axis=1)
+        else:
+            best = np.broadcast_to(np.arange(width), scores.shape)
+            values = scores
+        keep = values > NEG_INF
+        rows_out.append(np.repeat(block.rows, k)[keep.ravel()])
+        cols_out.append(block.cols[best][keep])
+    rows = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
+    arcs = _exact_arcs(prep, rows, cols)
+    return arcs, feasible_count, kth, scored
+
+
+def _exact_arcs(prep: _Prepared, rows: IntArray, cols: IntArray) -> _Arcs:
+    order = np.lexsort((prep.problem.coaches.ids[cols], prep.problem.coachees.ids[rows]))
+    rows, cols = rows[order], cols[order]
+    contributions, feasible = _pair_contributions(prep, rows, cols)
+    if not np.all(feasible):  # the blocked pass and the exact rules disagree: a bug
+        raise AssertionError("candidate pass proposed an infeasible pair")
+    return _Arcs(rows, cols, contributions, _integer_scores(contributions))
+
+
+def _merge_arcs(a: _Arcs, b: _Arcs, prep: _Prepared) -> _Arcs:
+    rows = np.concatenate([a.rows, b.rows])
+    cols = np.concatenate([a.cols, b.cols])
+    order = np.lexsort((prep.problem.coaches.ids[cols], prep.problem.coachees.ids[rows]))
+    return _Arcs(
+        rows[order],
+        cols[order],
+        np.concatenate([a.contributions, b.contributions])[order],
+        np.concatenate([a.scores, b.scores])[order],
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Flow:
+    assigned: IntArray  # per coachee row: coach row or −1
+    arc_flow: BoolArray  # per arc: used
+
+
+def _solve_flow(prep: _Prepared, arcs: _Arcs, values: IntArray, free_rows: BoolArray) -> _Flow:
+    n, m = prep.n, prep.m
+    solver = min_cost_flow.SimpleMinCostFlow()
+    sink = n + m
+    coachee_nodes = np.nonzero(free_rows)[0]
+    coach_nodes = np.nonzero(prep.active)[0]
+    tails = np.concatenate([arcs.rows, coachee_nodes, n + coach_nodes])
+    heads = np.concatenate(
+        [n + arcs.cols, np.full(len(coachee_nodes), sink), np.full(len(coach_nodes), sink)]
+    )
+    capacities = np.concatenate(
+        [np.ones(len(arcs.rows) + len(coachee_nodes), np.int64), prep.residual[coach_nodes]]
+    )
+    costs = np.concatenate([-values, np.zeros(len(coachee_nodes) + len(coach_nodes), np.int64)])
+    solver.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), capacities, costs
+    )
+    supplies = np.zeros(n + m + 1, dtype=np.int64)
+    supplies[coachee_nodes] = 1
+    supplies[sink] = -len(coachee_nodes)
+    solver.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min-cost flow did not solve: {status}")
+    used = solver.flows(np.arange(len(arcs.rows), dtype=np.int32)) > 0
+    assigned = np.full(n, -1, dtype=np.int64)
+    assigned[arcs.rows[used]] = arcs.cols[used]
+    return _Flow(assigned=assigned, arc_flow=used)
+
+
+def _duals(
+    prep: _Prepared, arcs: _Arcs, values: IntArray, flow: _Flow
+) -> tuple[IntArray, IntArray]:
+    """Dual prices (u per coachee row, v per coach row) certifying the flow on its arcs.
+
+    v is the least solution of: v ≥ 0; v_j ≥ w_ij for an unmatched coachee i; and
+    v_j ≥ v_μ + w_ij − w_iμ for a coachee i matched to μ. Then u_i = w_iμ − v_μ (0 when
+    unmatched). Optimality of the flow makes v_j = 0 for a coach with places left and u ≥ 0.
+    """
+    n, m = prep.n, prep.m
+    v = np.zeros(m, dtype=np.int64)
+    assigned = flow.assigned
+    arc_assigned = assigned[arcs.rows]
+    unmatched_arc = arc_assigned < 0
+    if np.any(unmatched_arc):
+        np.maximum.at(v, arcs.cols[unmatched_arc], values[unmatched_arc])
+    matched_value = np.zeros(n, dtype=np.int64)
+    matched_value[arcs.rows[flow.arc_flow]] = values[flow.arc_flow]
+    edge = (~unmatched_arc) & ~flow.arc_flow
+    source = arc_assigned[edge]
+    target = arcs.cols[edge]
+    delta = values[edge] - matched_value[arcs.rows[edge]]
+    order = np.argsort(source, kind="stable")
+    source, target, delta = source[order], target[order], delta[order]
+    starts = np.searchsorted(source, np.arange(m + 1))
+    changed = np.unique(np.concatenate([arcs.cols[unmatched_arc], np.zeros(0, np.int64)]))
+    changed = changed[v[changed] > 0] if len(changed) else changed
+    rounds = 0
+    while len(changed):
+        rounds += 1
+        if rounds > m + 1:
+            raise RuntimeError("dual prices did not converge: the flow is not optimal")
+        lengths = starts[changed + 1] - starts[changed]
+        if lengths.sum() == 0:
+            break
+        picks = np.concatenate([np.arange(starts[j], starts[j + 1]) for j in changed])
+        candidate = v[source[picks]] + delta[picks]
+        before = v[target[picks]].copy()
+        np.maximum.at(v, target[picks], candidate)
+        grew = target[picks][v[target[picks]] > before]
+        changed = np.unique(grew)
+    u = np.zeros(n, dtype=np.int64)
+    matched_rows = arcs.rows[flow.arc_flow]
+    u[matched_rows] = matched_value[matched_rows] - v[assigned[matched_rows]]
+    return u, v
+
+
+def _pricing_pass(
+    prep: _Prepared,
+    blocks: _Blocks,
+    *,
+    u: IntArray,
+    v: IntArray,
+    big_m: int,
+    priority_units: IntArray,
+    free_rows: BoolArray,
+    known_keys: IntArray,
+    max_score: float,
+) -> tuple[IntArray, IntArray, IntArray, int]:
+    """Feasible pairs outside the arcs whose reduced cost is negative: w > u + v, exactly.
+
+    Returns their rows, columns and the exact (w − v) per row maximum for the bound.
+    """
+    alpha = u - big_m * priority_units  # row offset in integer units
+    half = big_m // 2
+    q = np.floor_divide(v + half, big_m)
+    sigma = v - big_m * q
+    p = np.floor_divide(alpha + half, big_m)
+    tau = alpha - big_m * p
+    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[free_rows]).max(initial=0))
+    safe = spread + SCORE_SCALE * max_score < half
+    bigq = max_score + spread / SCORE_SCALE + 1.0
+    magnitude = max_score + bigq * (
+        1 + np.abs(q).max(initial=0) + np.abs(p[free_rows]).max(initial=0)
+    )
+    tolerance = 2e-3 + 8 * float(np.finfo(np.float32).eps) * magnitude
+    column_offset = (sigma / SCORE_SCALE + bigq * q).astype(np.float32)
+    row_threshold = (tau / SCORE_SCALE + bigq * p - tolerance).astype(np.float32)
+    found_rows: list[IntArray] = []
+    found_cols: list[IntArray] = []
+    scored = 0
+    for block in _scan(prep, blocks, rows_wanted=free_rows):
+        scores = block.scores
+        scored += scores.size
+        if safe:
+            scores -= column_offset[block.cols]
+            hit_r, hit_c = np.nonzero(scores > row_threshold[block.rows, None])
+        else:  # pathological dual magnitudes: check every feasible pair exactly
+            hit_r, hit_c = np.nonzero(scores > NEG_INF)
+        found_rows.append(block.rows[hit_r])
+        found_cols.append(block.cols[hit_c])
+    rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
+    cols = np.concatenate(found_cols) if found_cols else np.zeros(0, np.int64)
+    fresh = ~_in_sorted(known_keys, _pair_keys(rows, cols, prep.m))
+    rows, cols = rows[fresh], cols[fresh]
+    contributions, feasible = _pair_contributions(prep, rows, cols)
+    values = big_m * priority_units[rows] + _integer_scores(contributions)
+    violated = feasible & (values > u[rows] + v[cols])
+    best_excess = np.zeros(prep.n, dtype=np.int64)
+    if np.any(violated):
+        np.maximum.at(
+            best_excess, rows[violated], values[violated] - v[cols[violated]] - u[rows[violated]]
+        )
+    return rows[violated], cols[violated], best_excess, scored
+
+
+# --- the entry points ---------------------------------------------------------------------------
 
 
 def solve(problem: Problem) -> Result:
     """The optimal assignment over all feasible pairs, certified by dual prices."""
-    raise NotImplementedError
+    clock = time.perf_counter()
+    _validate(problem)
+    prep, pin_rows, pin_cols = _prepare(problem)
+    blocks = _blocks(prep)
+    n = prep.n
+    weights = problem.weights
+    max_score = sum(getattr(weights, name) for name in FACTORS)
+    units = np.rint(problem.coachees.priority * PRIORITY_SCALE).astype(np.int64)
+    units = np.maximum(units, 1)
+    divisor = int(np.gcd.reduce(units)) if n else 1
+    priority_units = units // divisor
+    big_m = math.ceil(SCORE_SCALE * max_score) * max(n, 1) + 1
+    free_rows = np.ones(n, dtype=np.bool_)
+    free_rows[pin_rows] = False
+    prepared_at = time.perf_counter()
+
+    candidates, feasible_count, kth, scored = _candidate_pass(prep, blocks, problem.top_k)
+    all_candidates = candidates
+    in_flow = free_rows[candidates.rows]
+    arcs = _Arcs(
+        candidates.rows[in_flow],
+        candidates.cols[in_flow],
+        candidates.contributions[in_flow],
+        candidates.scores[in_flow],
+    )
+    built_at = time.perf_counter()
+
+    values = big_m * priority_units[arcs.rows] + arcs.scores
+    flow = _solve_flow(prep, arcs, values, free_rows)
+    solved_at = time.perf_counter()
+    first_arcs = len(arcs.rows)
+
+    rounds = 0
+    added = 0
+    certified = False
+    best_excess = np.zeros(n, dtype=np.int64)
+    while True:
+        u, v = _duals(prep, arcs, values, flow)
+        known = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m))
+        rows, cols, best_excess, priced = _pricing_pass(
+            prep,
+            blocks,
+            u=u,
+            v=v,
+            big_m=big_m,
+            priority_units=priority_units,
+            free_rows=free_rows,
+            known_keys=known,
+            max_score=max_score,
+        )
+        scored += priced
+        rounds += 1
+        if len(rows) == 0:
+            certified = True
+            break
+        if rounds >= MAX_PRICING_ROUNDS:
+            break
+        extra = _exact_arcs(prep, rows, cols)
+        added += len(rows)
+        arcs = _merge_arcs(arcs, extra, prep)
+        values = big_m * priority_units[arcs.rows] + arcs.scores
+        flow = _solve_flow(prep, arcs, values, free_rows)
+    certified_at = time.perf_counter()
+
+    result = _result(
+        prep,
+        arcs=arcs,
+        all_candidates=all_candidates,
+        flow=flow,
+        pin_rows=pin_rows,
+        pin_cols=pin_cols,
+        feasible_count=feasible_count,
+        kth=kth,
+        blocks=blocks,
+        dual_value=int(
+            (u + best_excess)[free_rows].sum() + (prep.residual[prep.active] * v[prep.active]).sum()
+        ),
+        big_m=big_m,
+        priority_units=priority_units,
+        divisor=divisor,
+        certified=certified,
+    )
+    done = time.perf_counter()
+    statistics = {
+        "seconds_prepare": prepared_at - clock,
+        "seconds_candidates": built_at - prepared_at,
+        "seconds_build": built_at - clock,
+        "seconds_solve": solved_at - built_at,
+        "seconds_certify": certified_at - solved_at,
+        "seconds_explain": done - certified_at,
+        "seconds_total": done - clock,
+        "candidate_arcs": float(first_arcs),
+        "added_arcs": float(added),
+        "pricing_rounds": float(rounds),
+        "pairs_scored": float(scored),
+        "coachee_classes": float(prep.class_feasible.shape[0]),
+        "coach_classes": float(prep.class_feasible.shape[1]),
+    }
+    return Result(
+        pairs=result.pairs,
+        unmatched=result.unmatched,
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        certified=certified,
+        statistics=statistics,
+    )
+
+
+@dataclass(frozen=True)
+class _Explained:
+    pairs: tuple[Pair, ...]
+    unmatched: tuple[Unmatched, ...]
+    objective: Objective
+    bound: Bound
+    gap: float
+
+
+def _ranks(
+    prep: _Prepared,
+    blocks: _Blocks,
+    *,
+    rows: IntArray,
+    cols: IntArray,
+    scores: IntArray,
+    known: _Arcs,
+    kth: FloatArray,
+) -> IntArray:
+    """1 + the number of feasible coaches scoring higher than the assigned one (in 1/1000)."""
+    assigned_score = np.full(prep.n, np.iinfo(np.int64).max, dtype=np.int64)
+    assigned_score[rows] = scores
+    cut = (scores + 0.5) / SCORE_SCALE - 1e-5
+    safe = np.zeros(prep.n, dtype=np.bool_)
+    safe[rows] = cut > kth[rows]
+    higher = known.scores > assigned_score[known.rows]
+    counts = np.bincount(known.rows[higher], minlength=prep.n).astype(np.int64)
+    unsafe = np.zeros(prep.n, dtype=np.bool_)
+    unsafe[rows] = ~safe[rows]
+    if np.any(unsafe):
+        threshold = np.zeros(prep.n, dtype=np.float32)
+        threshold[rows] = ((scores + 0.5) / SCORE_SCALE).astype(np.float32)
+        for block in _scan(prep, blocks, rows_wanted=unsafe):
+            counts[block.rows] = np.count_nonzero(
+                block.scores > threshold[block.rows, None], axis=1
+            )
+    return np.asarray(counts[rows] + 1, dtype=np.int64)
+
+
+def _reason_counts(prep: _Prepared, rows: IntArray) -> dict[str, IntArray]:
+    """For each rule, how many coaches it excludes for each of ``rows``."""
+    problem = prep.problem
+    m = max(prep.m, 1)
+    counts: dict[str, IntArray] = {}
+    coach_class_sizes = np.bincount(prep.coach_class, minlength=prep.class_feasible.shape[1])
+    for name, table in (
+        ("level_gap", prep.class_reason_level),
+        ("language", prep.class_reason_language),
+        ("availability", prep.class_reason_availability),
+    ):
+        per_class = table.astype(np.int64) @ coach_class_sizes
+        counts[name] = per_class[prep.coachee_class[rows]]
+    for name in ("reporting_line", "excluded", "past_pair", "avoided"):
+        per_row = np.bincount(prep.reason_keys[name] // m, minlength=prep.n)
+        counts[name] = per_row[rows]
+    if problem.rules.cross_department == CrossDepartment.REQUIRED:
+        per_department = np.bincount(
+            prep.coach_department, minlength=int(prep.department.max(initial=0)) + 1
+        )
+        counts["same_department"] = per_department[prep.department[rows]]
+    else:
+        counts["same_department"] = np.zeros(len(rows), dtype=np.int64)
+    counts["not_certified"] = np.full(
+        len(rows), int(np.count_nonzero(~problem.coaches.certified)), dtype=np.int64
+    )
+    counts["no_capacity"] = np.full(
+        len(rows), int(np.count_nonzero(prep.residual <= 0)), dtype=np.int64
+    )
+    return counts
+
+
+def _result(
+    prep: _Prepared,
+    *,
+    arcs: _Arcs,
+    all_candidates: _Arcs,
+    flow: _Flow,
+    pin_rows: IntArray,
+    pin_cols: IntArray,
+    feasible_count: IntArray,
+    kth: FloatArray,
+    blocks: _Blocks,
+    dual_value: int,
+    big_m: int,
+    priority_units: IntArray,
+    divisor: int,
+    certified: bool,
+) -> _Explained:
+    problem = prep.problem
+    coachees, coaches = problem.coachees, problem.coaches
+    assigned = flow.assigned.copy()
+    assigned[pin_rows] = pin_cols
+    pinned = np.zeros(prep.n, dtype=np.bool_)
+    pinned[pin_rows] = True
+    matched_rows = np.nonzero(assigned >= 0)[0]
+    matched_rows = matched_rows[np.argsort(coachees.ids[matched_rows], kind="stable")]
+    matched_cols = assigned[matched_rows]
+    contributions, _ = _pair_contributions(prep, matched_rows, matched_cols)
+    scores = _integer_scores(contributions)
+    pinned_candidates = pinned[all_candidates.rows]
+    known = _merge_arcs(
+        arcs,
+        _Arcs(
+            all_candidates.rows[pinned_candidates],
+            all_candidates.cols[pinned_candidates],
+            all_candidates.contributions[pinned_candidates],
+            all_candidates.scores[pinned_candidates],
+        ),
+        prep,
+    )
+    ranks = _ranks(
+        prep, blocks, rows=matched_rows, cols=matched_cols, scores=scores, known=known, kth=kth
+    )
+    options = feasible_count[matched_rows] + (
+        pinned[matched_rows] & ~prep.active[matched_cols]
+    ).astype(np.int64)
+    pair_scores = contributions.sum(axis=1)
+    pairs = tuple(
+        Pair(
+            coachee_id=int(coachees.ids[row]),
+            coach_id=int(coaches.ids[col]),
+            score=float(pair_scores[k]),
+            contributions=dict(zip(FACTORS, contributions[k].tolist(), strict=True)),
+            rank=int(ranks[k]),
+            options=int(max(options[k], ranks[k])),
+            pinned=bool(pinned[row]),
+        )
+        for k, (row, col) in enumerate(
+            zip(matched_rows.tolist(), matched_cols.tolist(), strict=True)
+        )
+    )
+    unmatched_rows = np.nonzero(assigned < 0)[0]
+    unmatched_rows = unmatched_rows[np.argsort(coachees.ids[unmatched_rows], kind="stable")]
+    reasons = _reason_counts(prep, unmatched_rows)
+    unmatched = tuple(
+        Unmatched(
+            coachee_id=int(coachees.ids[row]),
+            feasible=int(feasible_count[row]),
+            reasons={name: int(reasons[name][k]) for name in REASONS},
+        )
+        for k, row in enumerate(unmatched_rows.tolist())
+    )
+    matched_units = int(priority_units[matched_rows].sum())
+    primal_score = int(scores.sum())
+    objective = Objective(
+        matched=len(pairs),
+        matched_priority=float(coachees.priority[matched_rows].sum()),
+        total_score=float(pair_scores.sum()),
+    )
+    if certified:
+        bound = Bound(objective.matched_priority, objective.total_score)
+        gap = 0.0
+    else:
+        pinned_value = int((big_m * priority_units[pin_rows]).sum()) + int(
+            scores[pinned[matched_rows]].sum()
+        )
+        total = dual_value + pinned_value
+        bound_units = total // big_m
+        bound_score = total - big_m * bound_units
+        bound = Bound(
+            matched_priority=bound_units * divisor / PRIORITY_SCALE,
+            total_score=bound_score / SCORE_SCALE,
+        )
+        gap = (
+            (bound_score - primal_score) / SCORE_SCALE if bound_units == matched_units else math.inf
+        )
+    return _Explained(pairs=pairs, unmatched=unmatched, objective=objective, bound=bound, gap=gap)
+
+
+def _coachee_row(problem: Problem, coachee_id: int) -> int:
+    found = np.nonzero(problem.coachees.ids == coachee_id)[0]
+    if len(found) == 0:
+        raise MatchInputError(f"coachee_id: {coachee_id} is not a coachee")
+    return int(found[0])
 
 
 def explain_pair(problem: Problem, *, coachee_id: int, coach_id: int) -> PairScore:
     """Check one pair against every hard rule and score it (for a swap by hand)."""
-    raise NotImplementedError
+    _validate(problem)
+    prep, _, _ = _prepare(problem)
+    row = _coachee_row(problem, coachee_id)
+    found = np.nonzero(problem.coaches.ids == coach_id)[0]
+    if len(found) == 0:
+        raise MatchInputError(f"coach_id: {coach_id} is not a coach")
+    col = int(found[0])
+    contributions, _ = _pair_contributions(
+        prep, np.asarray([row], np.int64), np.asarray([col], np.int64)
+    )
+    broken = tuple(_broken_rules(prep, row, col))
+    return PairScore(
+        coachee_id=coachee_id,
+        coach_id=coach_id,
+        feasible=not broken,
+        broken_rules=broken,
+        score=float(contributions[0].sum()),
+        contributions=dict(zip(FACTORS, contributions[0].tolist(), strict=True)),
+    )
 
 
 def suggest(problem: Problem, *, coachee_id: int, limit: int = 5) -> tuple[PairScore, ...]:
     """A coachee's best-scored feasible coaches with capacity left, best first, ties by id."""
-    raise NotImplementedError
+    _validate(problem)
+    prep, _, _ = _prepare(problem)
+    row = _coachee_row(problem, coachee_id)
+    cols = np.nonzero(prep.active)[0]
+    rows = np.full(len(cols), row, dtype=np.int64)
+    contributions, feasible = _pair_contributions(prep, rows, cols)
+    cols, contributions = cols[feasible], contributions[feasible]
+    scores = contributions.sum(axis=1)
+    order = np.lexsort((problem.coaches.ids[cols], -np.rint(scores * SCORE_SCALE)))[:limit]
+    return tuple(
+        PairScore(
+            coachee_id=coachee_id,
+            coach_id=int(problem.coaches.ids[cols[k]]),
+            feasible=True,
+            broken_rules=(),
+            score=float(scores[k]),
+            contributions=dict(zip(FACTORS, contributions[k].tolist(), strict=True)),
+        )
+        for k in order.tolist()
+    )
