@@ -65,7 +65,6 @@ FACTOR_WORDS: dict[str, tuple[tuple[float, str], ...]] = {
     "availability": (
         (0.75, "Plenty of free time in common"),
         (0.25, "Some free time in common"),
-        (0.0, "Little free time in common, but a close time zone"),
     ),
     "preference": ((0.5, "Matches the preference you stated"),),
     "seniority": (
@@ -177,7 +176,7 @@ def choice_programmes(person: Person | None) -> list[Programme]:
 
 
 def _words(name: str, contribution: float, weight: float) -> str | None:
-    if weight <= 0 or (contribution <= 0 and name != "availability"):
+    if weight <= 0 or contribution <= 0:
         return None
     value = contribution / weight
     for threshold, words in FACTOR_WORDS.get(name, ()):
