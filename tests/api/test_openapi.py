@@ -48,6 +48,8 @@ PATHS.update(
         "/api/v1/relationships/{relationship_id}/suggestions": {"get"},
     }
 )
+# Coachee choice: the caller's suggested coaches
+PATHS.update({"/api/v1/suggestions": {"get", "post"}})
 
 
 def test_the_document_lists_every_path_and_its_errors():
