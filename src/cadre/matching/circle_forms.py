@@ -14,9 +14,9 @@ from cadre.people.models import Person
 from cadre.programs.models import Programme
 
 
-class PersonChoices(forms.ModelMultipleChoiceField):
+class PersonChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Person) -> str:
-        department = obj.department.name if obj.department_id else "no department"
+        department = obj.department.name if obj.department is not None else "no department"
         level = f"level {obj.level}" if obj.level else "no level"
         return f"{obj.display_name} ({department}, {level})"
 
