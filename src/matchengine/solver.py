@@ -44,10 +44,13 @@ How it is solved fast and proved optimal:
 
 from __future__ import annotations
 
+import ctypes
 import math
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,6 +81,34 @@ MAX_PRICING_ROUNDS = 50
 NEG_INF = np.float32(-np.inf)
 
 F32Array = NDArray[np.float32]
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Run NumPy's OpenBLAS on one thread for the duration.
+
+    The blocks are small matrix products (tens of columns deep); on a shared machine
+    OpenBLAS's worker threads spin and made them up to 100× slower in measurements here.
+    A no-op when NumPy does not ship its own OpenBLAS.
+    """
+    libraries = sorted((Path(np.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
+    library = None
+    if libraries:
+        try:
+            library = ctypes.CDLL(str(libraries[0]))
+            get = library.scipy_openblas_get_num_threads64_
+            put = library.scipy_openblas_set_num_threads64_
+        except (OSError, AttributeError):
+            library = None
+    if library is None:
+        yield
+        return
+    before = int(get())
+    put(1)
+    try:
+        yield
+    finally:
+        put(before)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -202,8 +233,13 @@ class _Prepared:
     forbidden_keys: IntArray  # sorted unique keys of any sparse-forbidden pair
     reason_keys: dict[str, IntArray]  # reason → sorted keys
     preferred_keys: IntArray  # sorted
+    forbidden_lists: tuple[IntArray, IntArray]  # the same as per-row lists (CSR)
+    preferred_lists: tuple[IntArray, IntArray]
     active: BoolArray  # coach certified with residual capacity (after pins)
-    residual: IntArray  # coach capacity left for this run (after pins)
+    residual: IntArray
+    coachee_pattern: IntArray  # availability pattern of each person
+    coach_pattern: IntArray
+    overlap_hours: IntArray  # (patterns, patterns)  # coach capacity left for this run (after pins)
 
 
 def _codes(*arrays: IntArray) -> list[IntArray]:
@@ -370,8 +406,13 @@ def _prepare(problem: Problem) -> tuple[_Prepared, IntArray, IntArray]:
         forbidden_keys=forbidden_keys,
         reason_keys=reason_keys,
         preferred_keys=preferred_keys,
+        forbidden_lists=_row_lists(forbidden_keys, n, m),
+        preferred_lists=_row_lists(preferred_keys, n, m),
         active=active,
         residual=residual_after,
+        coachee_pattern=pattern_of[:n].astype(np.int64),
+        coach_pattern=pattern_of[n:].astype(np.int64),
+        overlap_hours=overlap_hours,
     )
     for row, col in zip(pin_rows, pin_cols, strict=True):
         broken = _broken_rules(prepared, int(row), int(col), for_pin=True)
@@ -440,9 +481,7 @@ def _broken_rules(prep: _Prepared, row: int, col: int, *, for_pin: bool = False)
         "avoided": bool(_in_sorted(prep.reason_keys["avoided"], key)[0]),
         "not_certified": not bool(coaches.certified[col]),
         # pins are checked against capacity separately (they may fill the coach exactly)
-        "no_capacity": False
-        if for_pin
-        else not bool(prep.active[col]) and bool(coaches.certified[col]),
+        "no_capacity": not for_pin and bool(coaches.capacity[col] <= coaches.load[col]),
     }
     return [name for name in REASONS if checks[name]]
 
@@ -458,10 +497,16 @@ def _integer_scores(contributions: FloatArray) -> IntArray:
 class _Blocks:
     """Coachee rows grouped by class; for each class, its feasible active coaches."""
 
-    row_order: IntArray  # coachee rows sorted by (class, department, id)
-    class_starts: IntArray  # row_order[class_starts[e]:class_starts[e+1]] are class e
+    row_order: IntArray  # coachee rows sorted by (group, department, id)
+    class_starts: IntArray  # row_order[class_starts[g]:class_starts[g+1]] are group g
+    group_keys: IntArray  # (groups, 2): level and languages of each group of coachees
+    coachee_avail: IntArray  # availability key (pattern, time zone) of each coachee
+    coach_avail: IntArray
+    availability_table: F32Array  # (keys, keys): availability contribution, −inf if too far
     coach_features: F32Array  # (m, c + F + 1) competencies, function one-hot, function known
     coachee_features: F32Array  # (n, c + F + 1)
+    # per coachee group: its feasible active coaches (by department, id), base, features
+    columns: dict[int, tuple[IntArray, F32Array, F32Array]]
 
 
 def _blocks(prep: _Prepared) -> _Blocks:
@@ -484,16 +529,51 @@ def _blocks(prep: _Prepared) -> _Blocks:
         coachee_features[rows, c + 1 + coachee_function[rows]] = -half_silo
         cols = np.nonzero(known_c)[0]
         coach_features[cols, c + 1 + coach_function[cols]] = 1.0
-    row_order = np.lexsort((problem.coachees.ids, prep.department, prep.coachee_class))
-    classes = prep.class_feasible.shape[0]
+    coachees, coaches, rules = problem.coachees, problem.coaches, problem.rules
+    group_keys, group_of = np.unique(
+        np.stack(
+            [coachees.level.astype(np.int64), coachees.languages.view(np.int64)], axis=1
+        ).reshape(-1, 2),
+        axis=0,
+        return_inverse=True,
+    )
+    group_of = group_of.reshape(-1).astype(np.int64)
+    avail_keys, avail_of = np.unique(
+        np.stack(
+            [
+                np.concatenate([prep.coachee_pattern, prep.coach_pattern]),
+                np.concatenate([coachees.utc_offset_minutes, coaches.utc_offset_minutes]),
+            ],
+            axis=1,
+        ).reshape(-1, 2),
+        axis=0,
+        return_inverse=True,
+    )
+    avail_of = avail_of.reshape(-1).astype(np.int64)
+    avail_keys = avail_keys.reshape(-1, 2)
+    overlap = prep.overlap_hours[avail_keys[:, None, 0], avail_keys[None, :, 0]] * 60
+    near = np.abs(avail_keys[:, None, 1] - avail_keys[None, :, 1]) <= (
+        rules.time_zone_window_hours * 60
+    )
+    ok = (overlap >= rules.min_overlap_minutes) | near
+    value = problem.weights.availability * np.minimum(
+        1.0, overlap / problem.weights.full_overlap_minutes
+    )
+    availability_table = np.where(ok, value, -np.inf).astype(np.float32)
+    row_order = np.lexsort((coachees.ids, prep.department, group_of))
     class_starts = np.searchsorted(
-        prep.coachee_class[row_order], np.arange(classes + 1), side="left"
+        group_of[row_order], np.arange(len(group_keys) + 1), side="left"
     ).astype(np.int64)
     return _Blocks(
         row_order=row_order,
         class_starts=class_starts,
+        group_keys=group_keys,
+        coachee_avail=avail_of[: prep.n],
+        coach_avail=avail_of[prep.n :],
+        availability_table=availability_table,
         coach_features=coach_features,
         coachee_features=coachee_features,
+        columns={},
     )
 
 
@@ -509,14 +589,13 @@ def _scan(
 ) -> Iterator[_Block]:
     """Score every feasible pair block by block (approximate, float32)."""
     problem = prep.problem
-    coach_order = np.lexsort((problem.coaches.ids, prep.coach_department, prep.coach_class))
+    # Active coaches sorted by department then id: any subset keeps departments contiguous.
+    coach_order = np.lexsort((problem.coaches.ids, prep.coach_department))
     coach_order = coach_order[prep.active[coach_order]]
-    sorted_class = prep.coach_class[coach_order]
-    n_coach_classes = prep.class_feasible.shape[1]
-    coach_class_starts = np.searchsorted(sorted_class, np.arange(n_coach_classes + 1))
     required = problem.rules.cross_department == CrossDepartment.REQUIRED
     weights = problem.weights
-    for e in range(prep.class_feasible.shape[0]):
+    gap_rule, weights = problem.rules.min_level_gap, problem.weights
+    for e in range(len(blocks.group_keys)):
         start, stop = blocks.class_starts[e], blocks.class_starts[e + 1]
         if start == stop:
             continue
@@ -525,29 +604,32 @@ def _scan(
             class_rows = class_rows[rows_wanted[class_rows]]
             if len(class_rows) == 0:
                 continue
-        feasible_classes = np.nonzero(prep.class_feasible[e])[0]
-        if len(feasible_classes) == 0:
+        cached = blocks.columns.get(e)
+        if cached is None:
+            level, languages = blocks.group_keys[e]
+            coach_level = problem.coaches.level[coach_order]
+            shared = problem.coaches.languages[coach_order] & np.asarray(languages).view(np.uint64)
+            cols = coach_order[(coach_level >= level + gap_rule) & (shared != 0)]
+            gap = problem.coaches.level[cols] - level
+            seniority = weights.seniority * np.maximum(
+                0.0,
+                1.0 - np.abs(gap - weights.ideal_level_gap) / (weights.level_gap_tolerance + 1),
+            )
+            base_per_col = (seniority + prep.silo_base).astype(np.float32)
+            features = blocks.coach_features[cols].T.copy()
+            cached = (cols, base_per_col, features)
+            blocks.columns[e] = cached
+        cols, base_per_col, features = cached
+        if len(cols) == 0:
             continue
-        lengths = coach_class_starts[feasible_classes + 1] - coach_class_starts[feasible_classes]
-        if lengths.sum() == 0:
-            continue
-        take = np.concatenate(
-            [
-                coach_order[coach_class_starts[k] : coach_class_starts[k + 1]]
-                for k in feasible_classes
-            ]
-        )
-        base_per_col = np.repeat(prep.class_base[e, feasible_classes], lengths).astype(np.float32)
-        by_department = np.argsort(prep.coach_department[take], kind="stable")
-        cols = take[by_department]
-        base_per_col = base_per_col[by_department]
         col_departments = prep.coach_department[cols]
-        features = blocks.coach_features[cols].T.copy()
         chunk = max(1, BLOCK_ELEMENTS // max(len(cols), 1))
         for chunk_start in range(0, len(class_rows), chunk):
             rows = class_rows[chunk_start : chunk_start + chunk]
             scores = blocks.coachee_features[rows] @ features
             scores += base_per_col
+            table_rows = blocks.availability_table[blocks.coachee_avail[rows]]
+            scores += table_rows[:, blocks.coach_avail[cols]]
             # Departments: rows and columns are both sorted by department.
             if prep.same_department_silo or required:
                 row_departments = prep.department[rows]
@@ -564,34 +646,44 @@ def _scan(
             yield _Block(rows=rows, cols=cols, scores=scores)
 
 
+def _row_lists(keys: IntArray, n: int, m: int) -> tuple[IntArray, IntArray]:
+    """Sorted pair keys as per-row lists of columns (CSR)."""
+    rows = keys // max(m, 1)
+    indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
+    return indptr, (keys % max(m, 1)).astype(np.int64)
+
+
+def _gather_rows(indptr: IntArray, values: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """(position in ``rows``, value) for every entry of the given rows of a CSR list."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    local = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return local, values[np.repeat(starts, lengths) + offsets]
+
+
 def _apply_sparse(
     prep: _Prepared, rows: IntArray, cols: IntArray, scores: F32Array, preference: float
 ) -> None:
     """Forbid sparse-excluded pairs and add the preference bonus inside one block."""
-    m = max(prep.m, 1)
-    lo, hi = int(rows.min()) * m, (int(rows.max()) + 1) * m
     col_position = np.full(prep.m, -1, dtype=np.int64)
     col_position[cols] = np.arange(len(cols))
-    row_position = {int(row): i for i, row in enumerate(rows)} if len(rows) < 64 else None
-    for keys, value in ((prep.forbidden_keys, None), (prep.preferred_keys, preference)):
-        if len(keys) == 0 or (value is not None and value == 0):
+    for (indptr, values), bonus in (
+        (prep.forbidden_lists, None),
+        (prep.preferred_lists, preference),
+    ):
+        if len(values) == 0 or (bonus is not None and bonus == 0):
             continue
-        window = keys[np.searchsorted(keys, lo) : np.searchsorted(keys, hi)]
-        if len(window) == 0:
-            continue
-        key_rows, key_cols = window // m, window % m
-        positions = col_position[key_cols]
-        if row_position is not None:
-            row_at = np.asarray([row_position.get(int(r), -1) for r in key_rows], dtype=np.int64)
+        local, entry_cols = _gather_rows(indptr, values, rows)
+        positions = col_position[entry_cols]
+        keep = positions >= 0
+        if bonus is None:
+            scores[local[keep], positions[keep]] = NEG_INF
         else:
-            lookup = np.full(int(rows.max()) - int(rows.min()) + 1, -1, dtype=np.int64)
-            lookup[rows - rows.min()] = np.arange(len(rows))
-            row_at = lookup[key_rows - rows.min()]
-        keep = (positions >= 0) & (row_at >= 0)
-        if value is None:
-            scores[row_at[keep], positions[keep]] = NEG_INF
-        else:
-            scores[row_at[keep], positions[keep]] += np.float32(value)
+            scores[local[keep], positions[keep]] += np.float32(bonus)
 
 
 # --- candidates, flow, duals, pricing ---------------------------------------------------------
@@ -804,6 +896,11 @@ def _pricing_pass(
 
 def solve(problem: Problem) -> Result:
     """The optimal assignment over all feasible pairs, certified by dual prices."""
+    with _single_threaded_blas():
+        return _solve(problem)
+
+
+def _solve(problem: Problem) -> Result:
     clock = time.perf_counter()
     _validate(problem)
     prep, pin_rows, pin_cols = _prepare(problem)
