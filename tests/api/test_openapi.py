@@ -50,6 +50,15 @@ PATHS.update(
 )
 # Coachee choice: the caller's suggested coaches
 PATHS.update({"/api/v1/suggestions": {"get", "post"}})
+# Matching
+PATHS.update(
+    {
+        "/api/v1/matching/runs": {"post"},
+        "/api/v1/matching/runs/{run_id}": {"get"},
+        "/api/v1/matching/runs/{run_id}/result": {"get"},
+        "/api/v1/matching/runs/{run_id}/approve": {"post"},
+    }
+)
 
 
 def test_the_document_lists_every_path_and_its_errors():

@@ -25,6 +25,7 @@ from ninja.security import django_auth
 from cadre.api.certification import router as certification_router
 from cadre.api.enrolments import router as enrolments_router
 from cadre.api.goals import router as goals_router
+from cadre.api.matching import router as matching_router
 from cadre.api.notes import router as notes_router
 from cadre.api.programmes import router as programmes_router
 from cadre.api.relationships import router as relationships_router
@@ -52,6 +53,7 @@ api.add_router("/", notes_router)
 api.add_router("/", sessions_router)
 api.add_router("/relationships", relationships_router)
 api.add_router("/suggestions", suggestions_router)
+api.add_router("/matching", matching_router)
 
 
 def _problems(request: HttpRequest, items: list[dict[str, object]]) -> HttpResponse:

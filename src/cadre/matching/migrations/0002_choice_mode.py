@@ -8,25 +8,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_initial'),
-        ('programs', '0003_development_track'),
+        ("matching", "0001_initial"),
+        ("programs", "0003_development_track"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChoiceMode',
+            name="ChoiceMode",
             fields=[
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='choice_mode', serialize=False, to='programs.programme')),
-                ('suggestions', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='suggestions per coachee')),
-                ('is_open', models.BooleanField(default=False, verbose_name='open')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="choice_mode",
+                        serialize=False,
+                        to="programs.programme",
+                    ),
+                ),
+                (
+                    "suggestions",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="suggestions per coachee",
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=False, verbose_name="open")),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('suggestions__gte', 1), ('suggestions__lte', 10)), name='matching_choice_suggestions_range')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("suggestions__gte", 1), ("suggestions__lte", 10)),
+                        name="matching_choice_suggestions_range",
+                    )
+                ],
             },
         ),
     ]
