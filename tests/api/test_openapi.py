@@ -48,6 +48,8 @@ PATHS.update(
         "/api/v1/relationships/{relationship_id}/suggestions": {"get"},
     }
 )
+# Coachee choice: the caller's suggested coaches
+PATHS.update({"/api/v1/suggestions": {"get", "post"}})
 # Matching
 PATHS.update(
     {

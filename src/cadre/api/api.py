@@ -30,6 +30,7 @@ from cadre.api.notes import router as notes_router
 from cadre.api.programmes import router as programmes_router
 from cadre.api.relationships import router as relationships_router
 from cadre.api.sessions import router as sessions_router
+from cadre.api.suggestions import router as suggestions_router
 from cadre.coaching.services import CoachingError
 from cadre.programs.services import EnrolmentError, ProgrammeError
 
@@ -51,6 +52,7 @@ api.add_router("/", goals_router)
 api.add_router("/", notes_router)
 api.add_router("/", sessions_router)
 api.add_router("/relationships", relationships_router)
+api.add_router("/suggestions", suggestions_router)
 api.add_router("/matching", matching_router)
 
 

@@ -10,8 +10,9 @@ from django.http import Http404
 
 from cadre.accounts.models import User
 from cadre.accounts.queries import is_programme_admin
+from cadre.coaching.access import person_of
 from cadre.matching.models import MatchExclusion, MatchProposal, MatchRun
-from cadre.programs.models import Programme
+from cadre.programs.models import Enrolment, Programme
 
 
 def require_matching_admin(user: User | AnonymousUser) -> None:
@@ -57,3 +58,24 @@ def exclusion_for_admin(user: User | AnonymousUser, pk: int) -> MatchExclusion:
         return MatchExclusion.objects.select_related("programme", "coach", "coachee").get(pk=pk)
     except MatchExclusion.DoesNotExist:
         raise Http404("No such exclusion.") from None
+
+
+# Coachee choice (issue 5) -------------------------------------------------------------------
+
+
+def programme_for_choice(user: User | AnonymousUser, pk: int) -> Programme:
+    """The programme ``pk`` where ``user`` is an approved coachee and coachee choice is
+    open: 404 for anyone else, admins included (they don't choose for coachees)."""
+    person = person_of(user)
+    if person is None:
+        raise Http404("No such programme to choose a coach in.")
+    try:
+        return Programme.objects.get(
+            pk=pk,
+            choice_mode__is_open=True,
+            enrolments__person=person,
+            enrolments__role=Enrolment.Role.COACHEE,
+            enrolments__status=Enrolment.Status.APPROVED,
+        )
+    except Programme.DoesNotExist:
+        raise Http404("No such programme to choose a coach in.") from None

@@ -12,7 +12,7 @@ again.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -231,3 +231,43 @@ class MatchExclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coach} excluded for {self.coachee}"
+
+
+# Coachee-choice mode (issue 5) ----------------------------------------------------------------
+
+DEFAULT_SUGGESTIONS = 5
+MAX_SUGGESTIONS = 10
+
+
+class ChoiceMode(models.Model):
+    """A programme's coachee-choice mode: while it is open, each approved coachee without a
+    coach sees their best-scored coaches with places left (``suggestions`` of them, with the
+    reasons in words) and asks one; the coach accepts or declines. Runs by admins go on
+    alongside: a coachee a run has proposed a coach for waits for that proposal instead.
+    """
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="choice_mode", primary_key=True
+    )
+    suggestions = models.PositiveSmallIntegerField(
+        "suggestions per coachee",
+        default=DEFAULT_SUGGESTIONS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SUGGESTIONS)],
+    )
+    is_open = models.BooleanField("open", default=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(suggestions__gte=1, suggestions__lte=MAX_SUGGESTIONS),
+                name="matching_choice_suggestions_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "open" if self.is_open else "closed"
+        return f"Coachee choice in {self.programme} ({state})"
