@@ -78,6 +78,8 @@ SCORE_SCALE = 1000  # integer score units per score point in the flow's costs
 PRIORITY_SCALE = 100  # priorities are counted in hundredths
 BLOCK_ELEMENTS = 1 << 22  # pairs scored per block (16 MB of float32)
 MAX_PRICING_ROUNDS = 50
+PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
+CANDIDATES_PER_PLACE = 8  # top-K ≥ this × coachees per free coach place
 NEG_INF = np.float32(-np.inf)
 
 F32Array = NDArray[np.float32]
@@ -585,9 +587,16 @@ class _Block:
 
 
 def _scan(
-    prep: _Prepared, blocks: _Blocks, *, rows_wanted: BoolArray | None = None
+    prep: _Prepared,
+    blocks: _Blocks,
+    *,
+    rows_wanted: BoolArray | None = None,
+    cols_wanted: BoolArray | None = None,
 ) -> Iterator[_Block]:
-    """Score every feasible pair block by block (approximate, float32)."""
+    """Score every feasible pair block by block (approximate, float32).
+
+    ``rows_wanted`` and ``cols_wanted`` restrict the scan to some coachees and coaches.
+    """
     problem = prep.problem
     # Active coaches sorted by department then id: any subset keeps departments contiguous.
     coach_order = np.lexsort((problem.coaches.ids, prep.coach_department))
@@ -620,6 +629,11 @@ def _scan(
             cached = (cols, base_per_col, features)
             blocks.columns[e] = cached
         cols, base_per_col, features = cached
+        if cols_wanted is not None:
+            selected = cols_wanted[cols]
+            if not selected.all():
+                cols, base_per_col = cols[selected], base_per_col[selected]
+                features = np.ascontiguousarray(features[:, selected])
         if len(cols) == 0:
             continue
         col_departments = prep.coach_department[cols]
@@ -728,8 +742,18 @@ def _candidate_pass(
     return arcs, feasible_count, kth, scored
 
 
+def _arc_order(prep: _Prepared, rows: IntArray, cols: IntArray) -> IntArray:
+    """The order of pairs by (coachee id, coach id)."""
+    coachee_rank = np.empty(prep.n, dtype=np.int64)
+    coachee_rank[np.argsort(prep.problem.coachees.ids, kind="stable")] = np.arange(prep.n)
+    coach_rank = np.empty(prep.m, dtype=np.int64)
+    coach_rank[np.argsort(prep.problem.coaches.ids, kind="stable")] = np.arange(prep.m)
+    keys = coachee_rank[rows] * max(prep.m, 1) + coach_rank[cols]
+    return np.argsort(keys, kind="stable")
+
+
 def _exact_arcs(prep: _Prepared, rows: IntArray, cols: IntArray) -> _Arcs:
-    order = np.lexsort((prep.problem.coaches.ids[cols], prep.problem.coachees.ids[rows]))
+    order = _arc_order(prep, rows, cols)
     rows, cols = rows[order], cols[order]
     contributions, feasible = _pair_contributions(prep, rows, cols)
     if not np.all(feasible):  # the blocked pass and the exact rules disagree: a bug
@@ -740,7 +764,7 @@ def _exact_arcs(prep: _Prepared, rows: IntArray, cols: IntArray) -> _Arcs:
 def _merge_arcs(a: _Arcs, b: _Arcs, prep: _Prepared) -> _Arcs:
     rows = np.concatenate([a.rows, b.rows])
     cols = np.concatenate([a.cols, b.cols])
-    order = np.lexsort((prep.problem.coaches.ids[cols], prep.problem.coachees.ids[rows]))
+    order = _arc_order(prep, rows, cols)  # two sorted runs: the stable sort merges them
     return _Arcs(
         rows[order],
         cols[order],
@@ -832,6 +856,37 @@ def _duals(
     return u, v
 
 
+def _candidate_k(top_k: int, coachees: int, places: int) -> int:
+    """Candidates per coachee: ``top_k``, or more when coachees far outnumber the places.
+
+    With ``r`` coachees per free place, a coachee's favourite coaches are mostly taken by
+    others; keeping about ``CANDIDATES_PER_PLACE·r`` options saves pricing rounds.
+    """
+    if places <= 0:
+        return top_k
+    return max(top_k, math.ceil(CANDIDATES_PER_PLACE * coachees / places))
+
+
+def _row_score_bound(prep: _Prepared) -> IntArray:
+    """An upper bound, in integer score units, on any pair's score for each coachee row."""
+    weights = prep.problem.weights
+    competency = prep.growth_unit.sum(axis=1)  # strengths are at most 1
+    preferred = np.diff(prep.preferred_lists[0]) > 0
+    other = weights.silo + weights.availability + weights.seniority
+    bound = competency + other + np.where(preferred, weights.preference, 0.0)
+    return np.ceil(bound * SCORE_SCALE).astype(np.int64) + 1
+
+
+@dataclass(frozen=True, eq=False)
+class _Priced:
+    rows: IntArray  # violating pairs, at most ``per_row`` per coachee
+    cols: IntArray
+    best_excess: IntArray  # per row: an upper bound on max(w − u − v, 0) over its pairs
+    scored: int
+    truncated: BoolArray  # rows with more flagged pairs than ``per_row``
+    skipped_rows: int  # coachee rows the dual bound proved need no scan
+
+
 def _pricing_pass(
     prep: _Prepared,
     blocks: _Blocks,
@@ -840,55 +895,105 @@ def _pricing_pass(
     v: IntArray,
     big_m: int,
     priority_units: IntArray,
-    free_rows: BoolArray,
+    rows_wanted: BoolArray,
     known_keys: IntArray,
     max_score: float,
-) -> tuple[IntArray, IntArray, IntArray, int]:
+    per_row: int,
+    score_bound: IntArray,
+) -> _Priced:
     """Feasible pairs outside the arcs whose reduced cost is negative: w > u + v, exactly.
 
-    Returns their rows, columns and the exact (w − v) per row maximum for the bound.
+    Memory stays bounded: each block's flagged pairs are confirmed exactly at once and only
+    the ``per_row`` most violating pairs of each coachee are kept (per block, then overall).
+    Coachees and coaches the dual bound rules out are not scanned at all: a pair can only
+    violate when ``v_j < M·p_i + score_bound_i − u_i``.
     """
+    n, m = prep.n, prep.m
     alpha = u - big_m * priority_units  # row offset in integer units
     half = big_m // 2
     q = np.floor_divide(v + half, big_m)
     sigma = v - big_m * q
     p = np.floor_divide(alpha + half, big_m)
     tau = alpha - big_m * p
-    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[free_rows]).max(initial=0))
+    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[rows_wanted]).max(initial=0))
     safe = spread + SCORE_SCALE * max_score < half
     bigq = max_score + spread / SCORE_SCALE + 1.0
     magnitude = max_score + bigq * (
-        1 + np.abs(q).max(initial=0) + np.abs(p[free_rows]).max(initial=0)
+        1 + np.abs(q).max(initial=0) + np.abs(p[rows_wanted]).max(initial=0)
     )
     tolerance = 2e-3 + 8 * float(np.finfo(np.float32).eps) * magnitude
     column_offset = (sigma / SCORE_SCALE + bigq * q).astype(np.float32)
     row_threshold = (tau / SCORE_SCALE + bigq * p - tolerance).astype(np.float32)
+    # Dual bound: the most any pair of row i can exceed its coachee's price u_i.
+    row_reach = big_m * priority_units + score_bound - u
+    skipped = np.zeros(n, dtype=np.bool_)
+    if m:
+        # The cheapest coach any row could use (every feasible coach is active): rows that
+        # cannot beat even that coach's price are certified without a scan.
+        cheapest = int(v[prep.active].min(initial=0))
+        skipped = rows_wanted & (row_reach <= cheapest)
+    wanted = rows_wanted & ~skipped
+    reach_max = int(row_reach[wanted].max(initial=np.iinfo(np.int64).min))
+    col_ok = v < reach_max  # coaches priced out for every wanted row
     found_rows: list[IntArray] = []
     found_cols: list[IntArray] = []
+    found_excess: list[IntArray] = []
+    truncated = np.zeros(n, dtype=np.bool_)
     scored = 0
-    for block in _scan(prep, blocks, rows_wanted=free_rows):
+    cap = max(1, per_row)
+    for block in _scan(prep, blocks, rows_wanted=wanted, cols_wanted=col_ok):
         scores = block.scores
         scored += scores.size
         if safe:
             scores -= column_offset[block.cols]
-            hit_r, hit_c = np.nonzero(scores > row_threshold[block.rows, None])
+            scores -= row_threshold[block.rows, None]
+            flagged = scores > 0
         else:  # pathological dual magnitudes: check every feasible pair exactly
-            hit_r, hit_c = np.nonzero(scores > NEG_INF)
-        found_rows.append(block.rows[hit_r])
-        found_cols.append(block.cols[hit_c])
+            flagged = scores > NEG_INF
+        counts = np.count_nonzero(flagged, axis=1)
+        few = np.nonzero((counts > 0) & (counts <= cap))[0]
+        many = np.nonzero(counts > cap)[0]
+        hit_r, hit_c = np.nonzero(flagged[few])
+        local_rows = [few[hit_r]]
+        local_cols = [hit_c]
+        if len(many):
+            truncated[block.rows[many]] = True
+            sub = scores[many]
+            if not safe:
+                sub = np.where(flagged[many], sub, NEG_INF)
+            best = np.argpartition(sub, sub.shape[1] - cap, axis=1)[:, sub.shape[1] - cap :]
+            keep = np.take_along_axis(flagged[many], best, axis=1)
+            local_rows.append(np.repeat(many, cap)[keep.ravel()])
+            local_cols.append(best[keep])
+        del flagged
+        rows = block.rows[np.concatenate(local_rows)]
+        cols = block.cols[np.concatenate(local_cols)]
+        fresh = ~_in_sorted(known_keys, _pair_keys(rows, cols, m))
+        rows, cols = rows[fresh], cols[fresh]
+        contributions, feasible = _pair_contributions(prep, rows, cols)
+        values = big_m * priority_units[rows] + _integer_scores(contributions)
+        excess = values - u[rows] - v[cols]
+        violated = feasible & (excess > 0)
+        found_rows.append(rows[violated])
+        found_cols.append(cols[violated])
+        found_excess.append(excess[violated])
     rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
     cols = np.concatenate(found_cols) if found_cols else np.zeros(0, np.int64)
-    fresh = ~_in_sorted(known_keys, _pair_keys(rows, cols, prep.m))
-    rows, cols = rows[fresh], cols[fresh]
-    contributions, feasible = _pair_contributions(prep, rows, cols)
-    values = big_m * priority_units[rows] + _integer_scores(contributions)
-    violated = feasible & (values > u[rows] + v[cols])
-    best_excess = np.zeros(prep.n, dtype=np.int64)
-    if np.any(violated):
-        np.maximum.at(
-            best_excess, rows[violated], values[violated] - v[cols[violated]] - u[rows[violated]]
-        )
-    return rows[violated], cols[violated], best_excess, scored
+    excess = np.concatenate(found_excess) if found_excess else np.zeros(0, np.int64)
+    best_excess = np.zeros(n, dtype=np.int64)
+    if len(rows):
+        np.maximum.at(best_excess, rows, excess)
+        # At most ``per_row`` per coachee overall, the most violating first (ties by column).
+        order = np.lexsort((cols, -excess, rows))
+        rows, cols = rows[order], cols[order]
+        first = np.searchsorted(rows, rows, side="left")
+        keep = np.arange(len(rows)) - first < cap
+        rows, cols = rows[keep], cols[keep]
+    # A truncated row's best pair may have been ranked below the cap by float32 error:
+    # widen its bound by that error (only used for the bound of an uncertified result).
+    margin = math.ceil(2 * tolerance * SCORE_SCALE) + 1 if safe else 0
+    best_excess[truncated] += margin
+    return _Priced(rows, cols, best_excess, scored, truncated, int(skipped.sum()))
 
 
 # --- the entry points ---------------------------------------------------------------------------
@@ -917,7 +1022,8 @@ def _solve(problem: Problem) -> Result:
     free_rows[pin_rows] = False
     prepared_at = time.perf_counter()
 
-    candidates, feasible_count, kth, scored = _candidate_pass(prep, blocks, problem.top_k)
+    top_k = _candidate_k(problem.top_k, int(free_rows.sum()), int(prep.residual[prep.active].sum()))
+    candidates, feasible_count, kth, scored = _candidate_pass(prep, blocks, top_k)
     all_candidates = candidates
     in_flow = free_rows[candidates.rows]
     arcs = _Arcs(
@@ -936,30 +1042,54 @@ def _solve(problem: Problem) -> Result:
     rounds = 0
     added = 0
     certified = False
+    skipped = 0
     best_excess = np.zeros(n, dtype=np.int64)
+    score_bound = _row_score_bound(prep)
+    per_row = PRICING_ARCS_PER_ROW
     while True:
         u, v = _duals(prep, arcs, values, flow)
         known = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m))
-        rows, cols, best_excess, priced = _pricing_pass(
+        priced = _pricing_pass(
             prep,
             blocks,
             u=u,
             v=v,
             big_m=big_m,
             priority_units=priority_units,
-            free_rows=free_rows,
+            rows_wanted=free_rows,
             known_keys=known,
             max_score=max_score,
+            per_row=per_row,
+            score_bound=score_bound,
         )
-        scored += priced
+        scored += priced.scored
+        skipped += priced.skipped_rows
+        if len(priced.rows) == 0 and np.any(priced.truncated):
+            # The capped pass found nothing among each row's best flagged pairs (float32
+            # false alarms): check the truncated rows' flagged pairs without a cap.
+            priced = _pricing_pass(
+                prep,
+                blocks,
+                u=u,
+                v=v,
+                big_m=big_m,
+                priority_units=priority_units,
+                rows_wanted=priced.truncated,
+                known_keys=known,
+                max_score=max_score,
+                per_row=max(prep.m, 1),
+                score_bound=score_bound,
+            )
+            scored += priced.scored
+        best_excess = priced.best_excess
         rounds += 1
-        if len(rows) == 0:
+        if len(priced.rows) == 0:
             certified = True
             break
         if rounds >= MAX_PRICING_ROUNDS:
             break
-        extra = _exact_arcs(prep, rows, cols)
-        added += len(rows)
+        extra = _exact_arcs(prep, priced.rows, priced.cols)
+        added += len(priced.rows)
         arcs = _merge_arcs(arcs, extra, prep)
         values = big_m * priority_units[arcs.rows] + arcs.scores
         flow = _solve_flow(prep, arcs, values, free_rows)
@@ -995,6 +1125,8 @@ def _solve(problem: Problem) -> Result:
         "candidate_arcs": float(first_arcs),
         "added_arcs": float(added),
         "pricing_rounds": float(rounds),
+        "pricing_rows_skipped": float(skipped),
+        "candidate_k": float(top_k),
         "pairs_scored": float(scored),
         "coachee_classes": float(prep.class_feasible.shape[0]),
         "coach_classes": float(prep.class_feasible.shape[1]),
