@@ -79,6 +79,7 @@ PRIORITY_SCALE = 100  # priorities are counted in hundredths
 BLOCK_ELEMENTS = 1 << 22  # pairs scored per block (16 MB of float32)
 MAX_PRICING_ROUNDS = 50
 PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
+POOL_PER_CANDIDATE = 4  # pool of exactly scored pairs priced before any full scan: 4 × top-K
 CANDIDATES_PER_PLACE = 8  # top-K ≥ this × coachees per free coach place
 NEG_INF = np.float32(-np.inf)
 
@@ -509,6 +510,7 @@ class _Blocks:
     coachee_features: F32Array  # (n, c + F + 1)
     # per coachee group: its feasible active coaches (by department, id), base, features
     columns: dict[int, tuple[IntArray, F32Array, F32Array]]
+    group_of: IntArray  # group of each coachee row
 
 
 def _blocks(prep: _Prepared) -> _Blocks:
@@ -576,6 +578,7 @@ def _blocks(prep: _Prepared) -> _Blocks:
         coach_features=coach_features,
         coachee_features=coachee_features,
         columns={},
+        group_of=group_of,
     )
 
 
@@ -711,35 +714,118 @@ class _Arcs:
     scores: IntArray  # integer score units
 
 
+@dataclass(frozen=True, eq=False)
+class _Pool:
+    """Each coachee's ``pool_k`` best coaches, exactly scored, for cheap pricing rounds."""
+
+    rows: IntArray
+    cols: IntArray
+    scores: IntArray  # integer score units
+    outside: IntArray  # per row: a bound on the score of any pair outside the pool (−1: none)
+    keys: IntArray  # sorted pair keys
+
+
 def _candidate_pass(
-    prep: _Prepared, blocks: _Blocks, top_k: int
-) -> tuple[_Arcs, IntArray, FloatArray, int]:
-    """Each coachee's top-k coaches; feasible counts; the k-th best approximate score."""
+    prep: _Prepared, blocks: _Blocks, top_k: int, pool_k: int = 0
+) -> tuple[_Arcs, IntArray, FloatArray, int, _Pool]:
+    """Each coachee's top-k coaches; feasible counts; the k-th best approximate score; and
+    the pool of each coachee's ``max(pool_k, top_k)`` best coaches."""
     rows_out: list[IntArray] = []
     cols_out: list[IntArray] = []
+    pool_rows: list[IntArray] = []
+    pool_cols: list[IntArray] = []
     feasible_count = np.zeros(prep.n, dtype=np.int64)
     kth = np.full(prep.n, -np.inf, dtype=np.float64)
+    pool_kth = np.full(prep.n, -np.inf, dtype=np.float64)
     scored = 0
+    pool_k = max(pool_k, top_k)
     for block in _scan(prep, blocks):
         scores = block.scores
         scored += scores.size
         feasible_count[block.rows] = np.count_nonzero(scores > NEG_INF, axis=1)
         width = scores.shape[1]
-        k = min(top_k, width)
-        if k < width:
-            best = np.argpartition(scores, width - k, axis=1)[:, width - k :]
+        kp = min(pool_k, width)
+        if kp < width:
+            best = np.argpartition(scores, width - kp, axis=1)[:, width - kp :]
             values = np.take_along_axis(scores, best, axis=1)
-            kth[block.rows] = values.min(axis=1)
+            pool_kth[block.rows] = values.min(axis=1)
         else:
             best = np.broadcast_to(np.arange(width), scores.shape)
             values = scores
-        keep = values > NEG_INF
+        k = min(top_k, kp)
+        if k < kp:
+            sub = np.argpartition(values, kp - k, axis=1)[:, kp - k :]
+            top_values = np.take_along_axis(values, sub, axis=1)
+            top_best = np.take_along_axis(best, sub, axis=1)
+            kth[block.rows] = top_values.min(axis=1)
+        else:
+            top_values, top_best = values, best
+            if kp < width:
+                kth[block.rows] = pool_kth[block.rows]
+        keep = top_values > NEG_INF
         rows_out.append(np.repeat(block.rows, k)[keep.ravel()])
-        cols_out.append(block.cols[best][keep])
+        cols_out.append(block.cols[top_best][keep])
+        if pool_k > top_k:
+            keep = values > NEG_INF
+            pool_rows.append(np.repeat(block.rows, kp)[keep.ravel()])
+            pool_cols.append(block.cols[best][keep])
     rows = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
     arcs = _exact_arcs(prep, rows, cols)
-    return arcs, feasible_count, kth, scored
+    if pool_k > top_k:
+        rows = np.concatenate(pool_rows) if pool_rows else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
+        pool_scores = np.empty(len(rows), dtype=np.int64)
+        step = 1 << 20
+        for start in range(0, len(rows), step):
+            contributions, _ = _pair_contributions(
+                prep, rows[start : start + step], cols[start : start + step]
+            )
+            pool_scores[start : start + step] = _integer_scores(contributions)
+    else:
+        rows, cols, pool_scores = arcs.rows, arcs.cols, arcs.scores
+        pool_kth = kth
+    # A pair outside the pool scores at most the pool's least approximate score plus the
+    # float32 error of the blocked pass (far below one unit, widened to be safe).
+    weights = prep.problem.weights
+    max_score = sum(getattr(weights, name) for name in FACTORS)
+    error = 64 * float(np.finfo(np.float32).eps) * (1 + max_score)
+    outside = np.where(
+        np.isfinite(pool_kth), np.ceil((pool_kth + error) * SCORE_SCALE) + 1, -1
+    ).astype(np.int64)
+    pool = _Pool(
+        rows=rows,
+        cols=cols,
+        scores=pool_scores,
+        outside=outside,
+        keys=np.sort(_pair_keys(rows, cols, prep.m)),
+    )
+    return arcs, feasible_count, kth, scored, pool
+
+
+def _price_pool(
+    pool: _Pool,
+    *,
+    u: IntArray,
+    v: IntArray,
+    big_m: int,
+    priority_units: IntArray,
+    free_rows: BoolArray,
+    per_row: int,
+) -> tuple[IntArray, IntArray]:
+    """Pool pairs with w > u + v (exact), the ``per_row`` most violating per coachee.
+
+    Arcs already in the flow never violate (the duals are feasible on them), so no pool pair
+    is added twice.
+    """
+    excess = big_m * priority_units[pool.rows] + pool.scores - u[pool.rows] - v[pool.cols]
+    violated = np.nonzero((excess > 0) & free_rows[pool.rows])[0]
+    rows, cols, excess = pool.rows[violated], pool.cols[violated], excess[violated]
+    order = np.lexsort((cols, -excess, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, rows, side="left")
+    keep = np.arange(len(rows)) - first < max(1, per_row)
+    return rows[keep], cols[keep]
 
 
 def _arc_order(prep: _Prepared, rows: IntArray, cols: IntArray) -> IntArray:
@@ -834,8 +920,10 @@ def _duals(
     order = np.argsort(source, kind="stable")
     source, target, delta = source[order], target[order], delta[order]
     starts = np.searchsorted(source, np.arange(m + 1))
-    changed = np.unique(np.concatenate([arcs.cols[unmatched_arc], np.zeros(0, np.int64)]))
-    changed = changed[v[changed] > 0] if len(changed) else changed
+    # Every coach with an outgoing edge starts the label-correcting pass, including those at
+    # v = 0: a coachee matched to a coach with places left (v_μ = 0) who prefers a full coach j
+    # still forces v_j ≥ w_ij − w_iμ > 0.
+    changed = np.unique(source)
     rounds = 0
     while len(changed):
         rounds += 1
@@ -896,7 +984,7 @@ def _pricing_pass(
     big_m: int,
     priority_units: IntArray,
     rows_wanted: BoolArray,
-    known_keys: IntArray,
+    known_keys: tuple[IntArray, ...],
     max_score: float,
     per_row: int,
     score_bound: IntArray,
@@ -968,7 +1056,10 @@ def _pricing_pass(
         del flagged
         rows = block.rows[np.concatenate(local_rows)]
         cols = block.cols[np.concatenate(local_cols)]
-        fresh = ~_in_sorted(known_keys, _pair_keys(rows, cols, m))
+        keys = _pair_keys(rows, cols, m)
+        fresh = np.ones(len(keys), dtype=np.bool_)
+        for known in known_keys:
+            fresh &= ~_in_sorted(known, keys)
         rows, cols = rows[fresh], cols[fresh]
         contributions, feasible = _pair_contributions(prep, rows, cols)
         values = big_m * priority_units[rows] + _integer_scores(contributions)
@@ -1023,7 +1114,9 @@ def _solve(problem: Problem) -> Result:
     prepared_at = time.perf_counter()
 
     top_k = _candidate_k(problem.top_k, int(free_rows.sum()), int(prep.residual[prep.active].sum()))
-    candidates, feasible_count, kth, scored = _candidate_pass(prep, blocks, top_k)
+    candidates, feasible_count, kth, scored, pool = _candidate_pass(
+        prep, blocks, top_k, POOL_PER_CANDIDATE * top_k
+    )
     all_candidates = candidates
     in_flow = free_rows[candidates.rows]
     arcs = _Arcs(
@@ -1039,34 +1132,39 @@ def _solve(problem: Problem) -> Result:
     solved_at = time.perf_counter()
     first_arcs = len(arcs.rows)
 
-    rounds = 0
+    rounds = 0  # pricing rounds: each one adds arcs and solves the flow again, or certifies
+    scans = 0  # of them, the rounds that scanned pairs outside the pool
     added = 0
     certified = False
     skipped = 0
     best_excess = np.zeros(n, dtype=np.int64)
     score_bound = _row_score_bound(prep)
+    outside_bound = np.where(pool.outside >= 0, np.minimum(score_bound, pool.outside), -1)
     per_row = PRICING_ARCS_PER_ROW
     while True:
         u, v = _duals(prep, arcs, values, flow)
-        known = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m))
-        priced = _pricing_pass(
-            prep,
-            blocks,
+        rounds += 1
+        rows, cols = _price_pool(
+            pool,
             u=u,
             v=v,
             big_m=big_m,
             priority_units=priority_units,
-            rows_wanted=free_rows,
-            known_keys=known,
-            max_score=max_score,
+            free_rows=free_rows,
             per_row=per_row,
-            score_bound=score_bound,
         )
-        scored += priced.scored
-        skipped += priced.skipped_rows
-        if len(priced.rows) == 0 and np.any(priced.truncated):
-            # The capped pass found nothing among each row's best flagged pairs (float32
-            # false alarms): check the truncated rows' flagged pairs without a cap.
+        if len(rows) == 0:
+            # The pool is clean: scan the pairs outside it, only for the coachees whose
+            # dual bound leaves room for a violation against their group's cheapest coach.
+            scans += 1
+            group_min = np.full(len(blocks.group_keys), np.iinfo(np.int64).max, np.int64)
+            for group, (group_cols, _, _) in blocks.columns.items():
+                if len(group_cols):
+                    group_min[group] = v[group_cols].min()
+            reach = big_m * priority_units + outside_bound - u
+            wanted = free_rows & (outside_bound >= 0) & (reach > group_min[blocks.group_of])
+            skipped += int(np.count_nonzero(free_rows) - np.count_nonzero(wanted))
+            known = (pool.keys, np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)))
             priced = _pricing_pass(
                 prep,
                 blocks,
@@ -1074,22 +1172,53 @@ def _solve(problem: Problem) -> Result:
                 v=v,
                 big_m=big_m,
                 priority_units=priority_units,
-                rows_wanted=priced.truncated,
+                rows_wanted=wanted,
                 known_keys=known,
                 max_score=max_score,
-                per_row=max(prep.m, 1),
-                score_bound=score_bound,
+                per_row=per_row,
+                score_bound=outside_bound,
             )
             scored += priced.scored
-        best_excess = priced.best_excess
-        rounds += 1
-        if len(priced.rows) == 0:
-            certified = True
-            break
+            if len(priced.rows) == 0 and np.any(priced.truncated):
+                # Nothing among each row's best flagged pairs (float32 false alarms): check
+                # the truncated rows' flagged pairs without a cap.
+                priced = _pricing_pass(
+                    prep,
+                    blocks,
+                    u=u,
+                    v=v,
+                    big_m=big_m,
+                    priority_units=priority_units,
+                    rows_wanted=priced.truncated,
+                    known_keys=known,
+                    max_score=max_score,
+                    per_row=max(prep.m, 1),
+                    score_bound=outside_bound,
+                )
+                scored += priced.scored
+            if len(priced.rows) == 0:
+                certified = True
+                break
+            rows, cols = priced.rows, priced.cols
         if rounds >= MAX_PRICING_ROUNDS:
+            # Not certified: price every pair once more for a valid bound.
+            priced = _pricing_pass(
+                prep,
+                blocks,
+                u=u,
+                v=v,
+                big_m=big_m,
+                priority_units=priority_units,
+                rows_wanted=free_rows,
+                known_keys=(np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)),),
+                max_score=max_score,
+                per_row=per_row,
+                score_bound=score_bound,
+            )
+            best_excess = priced.best_excess
             break
-        extra = _exact_arcs(prep, priced.rows, priced.cols)
-        added += len(priced.rows)
+        extra = _exact_arcs(prep, rows, cols)
+        added += len(rows)
         arcs = _merge_arcs(arcs, extra, prep)
         values = big_m * priority_units[arcs.rows] + arcs.scores
         flow = _solve_flow(prep, arcs, values, free_rows)
@@ -1126,6 +1255,8 @@ def _solve(problem: Problem) -> Result:
         "added_arcs": float(added),
         "pricing_rounds": float(rounds),
         "pricing_rows_skipped": float(skipped),
+        "pricing_scans": float(scans),
+        "pool_arcs": float(len(pool.rows)),
         "candidate_k": float(top_k),
         "pairs_scored": float(scored),
         "coachee_classes": float(prep.class_feasible.shape[0]),
