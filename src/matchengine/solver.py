@@ -80,6 +80,7 @@ BLOCK_ELEMENTS = 1 << 22  # pairs scored per block (16 MB of float32)
 MAX_PRICING_ROUNDS = 50
 PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
 POOL_PER_CANDIDATE = 4  # pool of exactly scored pairs priced before any full scan: 4 × top-K
+ARCS_KEPT_PER_ROW = 8  # after the first round, arcs beyond a coachee's 8 best (reduced cost) leave
 CANDIDATES_PER_PLACE = 8  # top-K ≥ this × coachees per free coach place
 NEG_INF = np.float32(-np.inf)
 
@@ -720,7 +721,7 @@ class _Pool:
 
     rows: IntArray
     cols: IntArray
-    scores: IntArray  # integer score units
+    scores: F32Array  # approximate (float32), as the blocked pass computed them
     outside: IntArray  # per row: a bound on the score of any pair outside the pool (−1: none)
     keys: IntArray  # sorted pair keys
 
@@ -734,6 +735,7 @@ def _candidate_pass(
     cols_out: list[IntArray] = []
     pool_rows: list[IntArray] = []
     pool_cols: list[IntArray] = []
+    pool_values: list[F32Array] = []
     feasible_count = np.zeros(prep.n, dtype=np.int64)
     kth = np.full(prep.n, -np.inf, dtype=np.float64)
     pool_kth = np.full(prep.n, -np.inf, dtype=np.float64)
@@ -769,21 +771,17 @@ def _candidate_pass(
             keep = values > NEG_INF
             pool_rows.append(np.repeat(block.rows, kp)[keep.ravel()])
             pool_cols.append(block.cols[best][keep])
+            pool_values.append(values[keep])
     rows = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
     arcs = _exact_arcs(prep, rows, cols)
     if pool_k > top_k:
         rows = np.concatenate(pool_rows) if pool_rows else np.zeros(0, dtype=np.int64)
         cols = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
-        pool_scores = np.empty(len(rows), dtype=np.int64)
-        step = 1 << 20
-        for start in range(0, len(rows), step):
-            contributions, _ = _pair_contributions(
-                prep, rows[start : start + step], cols[start : start + step]
-            )
-            pool_scores[start : start + step] = _integer_scores(contributions)
+        pool_scores = np.concatenate(pool_values) if pool_values else np.zeros(0, dtype=np.float32)
     else:
-        rows, cols, pool_scores = arcs.rows, arcs.cols, arcs.scores
+        rows, cols = arcs.rows, arcs.cols
+        pool_scores = (arcs.scores / SCORE_SCALE).astype(np.float32)
         pool_kth = kth
     # A pair outside the pool scores at most the pool's least approximate score plus the
     # float32 error of the blocked pass (far below one unit, widened to be safe).
@@ -803,7 +801,41 @@ def _candidate_pass(
     return arcs, feasible_count, kth, scored, pool
 
 
+def _flag_offsets(
+    *,
+    u: IntArray,
+    v: IntArray,
+    big_m: int,
+    priority_units: IntArray,
+    rows_wanted: BoolArray,
+    max_score: float,
+) -> tuple[bool, F32Array, F32Array, float]:
+    """Float32 offsets that flag every pair with w > u + v: approx − col[j] > row[i].
+
+    ``u`` and ``v`` are split into multiples of M and remainders so that float32 keeps the
+    remainders exact enough; the threshold has a safety margin of ``tolerance``. ``safe`` is
+    false for pathological dual magnitudes, when every pair must be checked exactly.
+    """
+    alpha = u - big_m * priority_units  # row offset in integer units
+    half = big_m // 2
+    q = np.floor_divide(v + half, big_m)
+    sigma = v - big_m * q
+    p = np.floor_divide(alpha + half, big_m)
+    tau = alpha - big_m * p
+    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[rows_wanted]).max(initial=0))
+    safe = spread + SCORE_SCALE * max_score < half
+    bigq = max_score + spread / SCORE_SCALE + 1.0
+    magnitude = max_score + bigq * (
+        1 + np.abs(q).max(initial=0) + np.abs(p[rows_wanted]).max(initial=0)
+    )
+    tolerance = 2e-3 + 8 * float(np.finfo(np.float32).eps) * magnitude
+    column_offset = (sigma / SCORE_SCALE + bigq * q).astype(np.float32)
+    row_threshold = (tau / SCORE_SCALE + bigq * p - tolerance).astype(np.float32)
+    return bool(safe), column_offset, row_threshold, tolerance
+
+
 def _price_pool(
+    prep: _Prepared,
     pool: _Pool,
     *,
     u: IntArray,
@@ -812,20 +844,54 @@ def _price_pool(
     priority_units: IntArray,
     free_rows: BoolArray,
     per_row: int,
+    max_score: float,
 ) -> tuple[IntArray, IntArray]:
-    """Pool pairs with w > u + v (exact), the ``per_row`` most violating per coachee.
+    """Pool pairs with w > u + v (flagged in float32, confirmed exactly), the ``per_row`` most
+    violating per coachee.
 
     Arcs already in the flow never violate (the duals are feasible on them), so no pool pair
     is added twice.
     """
-    excess = big_m * priority_units[pool.rows] + pool.scores - u[pool.rows] - v[pool.cols]
-    violated = np.nonzero((excess > 0) & free_rows[pool.rows])[0]
-    rows, cols, excess = pool.rows[violated], pool.cols[violated], excess[violated]
+    safe, column_offset, row_threshold, _ = _flag_offsets(
+        u=u,
+        v=v,
+        big_m=big_m,
+        priority_units=priority_units,
+        rows_wanted=free_rows,
+        max_score=max_score,
+    )
+    flagged = free_rows[pool.rows]
+    if safe:
+        flagged &= pool.scores - column_offset[pool.cols] > row_threshold[pool.rows]
+    at = np.nonzero(flagged)[0]
+    rows, cols = pool.rows[at], pool.cols[at]
+    contributions, _ = _pair_contributions(prep, rows, cols)
+    values = big_m * priority_units[rows] + _integer_scores(contributions)
+    excess = values - u[rows] - v[cols]
+    violated = excess > 0
+    rows, cols, excess = rows[violated], cols[violated], excess[violated]
     order = np.lexsort((cols, -excess, rows))
     rows, cols = rows[order], cols[order]
     first = np.searchsorted(rows, rows, side="left")
     keep = np.arange(len(rows)) - first < max(1, per_row)
     return rows[keep], cols[keep]
+
+
+def _kept_arcs(
+    arcs: _Arcs, values: IntArray, flow: _Flow, u: IntArray, v: IntArray, per_row: int
+) -> BoolArray:
+    """Arcs to keep in the next flow: those used, and each coachee's best by reduced cost.
+
+    Dropping the others keeps the flows small; it cannot cost optimality, since pricing
+    checks the dropped pairs again (they are in the pool or outside the arcs).
+    """
+    reduced = values - u[arcs.rows] - v[arcs.cols]
+    order = np.lexsort((arcs.cols, -reduced, arcs.rows))
+    rows = arcs.rows[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    kept = np.zeros(len(rows), dtype=np.bool_)
+    kept[order] = rank < per_row
+    return np.asarray(kept | flow.arc_flow, dtype=np.bool_)
 
 
 def _arc_order(prep: _Prepared, rows: IntArray, cols: IntArray) -> IntArray:
@@ -997,21 +1063,14 @@ def _pricing_pass(
     violate when ``v_j < M·p_i + score_bound_i − u_i``.
     """
     n, m = prep.n, prep.m
-    alpha = u - big_m * priority_units  # row offset in integer units
-    half = big_m // 2
-    q = np.floor_divide(v + half, big_m)
-    sigma = v - big_m * q
-    p = np.floor_divide(alpha + half, big_m)
-    tau = alpha - big_m * p
-    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[rows_wanted]).max(initial=0))
-    safe = spread + SCORE_SCALE * max_score < half
-    bigq = max_score + spread / SCORE_SCALE + 1.0
-    magnitude = max_score + bigq * (
-        1 + np.abs(q).max(initial=0) + np.abs(p[rows_wanted]).max(initial=0)
+    safe, column_offset, row_threshold, tolerance = _flag_offsets(
+        u=u,
+        v=v,
+        big_m=big_m,
+        priority_units=priority_units,
+        rows_wanted=rows_wanted,
+        max_score=max_score,
     )
-    tolerance = 2e-3 + 8 * float(np.finfo(np.float32).eps) * magnitude
-    column_offset = (sigma / SCORE_SCALE + bigq * q).astype(np.float32)
-    row_threshold = (tau / SCORE_SCALE + bigq * p - tolerance).astype(np.float32)
     # Dual bound: the most any pair of row i can exceed its coachee's price u_i.
     row_reach = big_m * priority_units + score_bound - u
     skipped = np.zeros(n, dtype=np.bool_)
@@ -1137,6 +1196,7 @@ def _solve(problem: Problem) -> Result:
     added = 0
     certified = False
     skipped = 0
+    dropped = 0
     best_excess = np.zeros(n, dtype=np.int64)
     score_bound = _row_score_bound(prep)
     outside_bound = np.where(pool.outside >= 0, np.minimum(score_bound, pool.outside), -1)
@@ -1145,7 +1205,9 @@ def _solve(problem: Problem) -> Result:
         u, v = _duals(prep, arcs, values, flow)
         rounds += 1
         rows, cols = _price_pool(
+            prep,
             pool,
+            max_score=max_score,
             u=u,
             v=v,
             big_m=big_m,
@@ -1219,6 +1281,12 @@ def _solve(problem: Problem) -> Result:
             break
         extra = _exact_arcs(prep, rows, cols)
         added += len(rows)
+        if ARCS_KEPT_PER_ROW and rounds == 1:  # once only: dropping again could cycle
+            kept = _kept_arcs(arcs, values, flow, u, v, ARCS_KEPT_PER_ROW)
+            dropped += int(len(kept) - np.count_nonzero(kept))
+            arcs = _Arcs(
+                arcs.rows[kept], arcs.cols[kept], arcs.contributions[kept], arcs.scores[kept]
+            )
         arcs = _merge_arcs(arcs, extra, prep)
         values = big_m * priority_units[arcs.rows] + arcs.scores
         flow = _solve_flow(prep, arcs, values, free_rows)
@@ -1256,6 +1324,7 @@ def _solve(problem: Problem) -> Result:
         "pricing_rounds": float(rounds),
         "pricing_rows_skipped": float(skipped),
         "pricing_scans": float(scans),
+        "dropped_arcs": float(dropped),
         "pool_arcs": float(len(pool.rows)),
         "candidate_k": float(top_k),
         "pairs_scored": float(scored),
@@ -1372,17 +1441,8 @@ def _result(
     matched_cols = assigned[matched_rows]
     contributions, _ = _pair_contributions(prep, matched_rows, matched_cols)
     scores = _integer_scores(contributions)
-    pinned_candidates = pinned[all_candidates.rows]
-    known = _merge_arcs(
-        arcs,
-        _Arcs(
-            all_candidates.rows[pinned_candidates],
-            all_candidates.cols[pinned_candidates],
-            all_candidates.contributions[pinned_candidates],
-            all_candidates.scores[pinned_candidates],
-        ),
-        prep,
-    )
+    # Every pair scoring above a row's kth is among its first candidates: they suffice.
+    known = all_candidates
     ranks = _ranks(
         prep, blocks, rows=matched_rows, cols=matched_cols, scores=scores, known=known, kth=kth
     )

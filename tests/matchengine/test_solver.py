@@ -249,17 +249,19 @@ def test_problem_is_a_plain_dataclass():
 # --- the pricing mechanisms: capped additions, the pool, adaptive K, dual-bound skips -----------
 
 MECHANISMS = [
-    # (arcs added per coachee per round, pool size as a multiple of K, candidates per place)
-    (1, 1, 0),  # no pool: every round scans; one pair per coachee per round (truncation)
-    (1, 2, 0),  # a pool twice K, then scans of what lies outside it
-    (2, 3, 0),
-    (8, 4, 8),  # the defaults
+    # (arcs added per coachee per round, pool size as a multiple of K, candidates per place,
+    #  arcs kept per coachee after the first round, 0 for all)
+    (1, 1, 0, 0),  # no pool: every round scans; one pair per coachee per round (truncation)
+    (1, 2, 0, 0),  # a pool twice K, then scans of what lies outside it
+    (2, 3, 0, 1),  # and only each coachee's best arc by reduced cost kept after round one
+    (8, 4, 8, 8),  # the defaults
 ]
 
 
 @contextlib.contextmanager
-def pricing_settings(per_row, pool, per_place):
+def pricing_settings(per_row, pool, per_place, kept=0):
     with (
+        mock.patch.object(solver, "ARCS_KEPT_PER_ROW", kept),
         mock.patch.object(solver, "PRICING_ARCS_PER_ROW", per_row),
         mock.patch.object(solver, "POOL_PER_CANDIDATE", pool),
         mock.patch.object(solver, "CANDIDATES_PER_PLACE", per_place),
@@ -301,23 +303,32 @@ def test_capped_pricing_adds_at_most_the_cap_per_coachee_per_round():
 
 
 def test_price_pool_keeps_the_most_violating_pairs_per_coachee():
-    pool = solver._Pool(
-        rows=np.array([0, 0, 0, 1, 1]),
-        cols=np.array([0, 1, 2, 0, 2]),
-        scores=np.array([5, 9, 7, 1, 4]),
-        outside=np.array([-1, -1]),
-        keys=np.array([0, 1, 2, 3, 5]),
-    )
+    # With zero prices every pool pair violates; the pass keeps each coachee's two best.
+    problem = random_problem(5, coachees=7, coaches=5, top_k=1)
+    prep, _, _ = solver._prepare(problem)
+    blocks = solver._blocks(prep)
+    *_, pool = solver._candidate_pass(prep, blocks, 1, 4)
+    free = np.ones(prep.n, dtype=np.bool_)
     rows, cols = solver._price_pool(
+        prep,
         pool,
-        u=np.array([0, 2]),
-        v=np.array([0, 0, 0]),
-        big_m=100,
-        priority_units=np.array([1, 1]),
-        free_rows=np.array([True, True]),
+        u=np.zeros(prep.n, dtype=np.int64),
+        v=np.zeros(prep.m, dtype=np.int64),
+        big_m=10**6,
+        priority_units=np.ones(prep.n, dtype=np.int64),
+        free_rows=free,
         per_row=2,
+        max_score=5.0,
     )
-    assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == [(0, 1), (0, 2), (1, 2), (1, 0)]
+    _, exact = feasibility_and_scores(problem)
+    for row in range(prep.n):
+        in_pool = pool.cols[pool.rows == row]
+        kept = cols[rows == row]
+        assert len(kept) == min(2, len(in_pool))
+        if len(kept):
+            worst_kept = min(round(1000 * exact[row, c]) for c in kept)
+            others = [round(1000 * exact[row, c]) for c in in_pool if c not in kept]
+            assert all(o <= worst_kept for o in others)
 
 
 def test_candidate_k_grows_with_coachees_per_place():
