@@ -998,7 +998,8 @@ def _duals(
         lengths = starts[changed + 1] - starts[changed]
         if lengths.sum() == 0:
             break
-        picks = np.concatenate([np.arange(starts[j], starts[j + 1]) for j in changed])
+        ends = np.cumsum(lengths)
+        picks = np.arange(int(ends[-1])) + np.repeat(starts[changed] - (ends - lengths), lengths)
         candidate = v[source[picks]] + delta[picks]
         before = v[target[picks]].copy()
         np.maximum.at(v, target[picks], candidate)
