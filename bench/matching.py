@@ -16,7 +16,8 @@ Each size runs in its own process, so that the peak memory (``ru_maxrss``, the w
 including the synthetic data) belongs to that case. The engine is timed ``--repeat`` times and
 the median of each stage is printed, end to end from the engine's input to a certified
 optimum: ``build`` (rules, classes and the top-K candidate pass), ``solve`` (the first
-min-cost flow), ``certify`` (dual prices, pricing every pruned pair, re-solves). One line per
+min-cost flow), ``certify`` (dual prices, pricing the pool and then the pairs outside it,
+re-solves). One line per
 case, for example::
 
     matching engine size=medium coachees=5000 coaches=1000 build_s=0.12 solve_s=0.05 ...
@@ -318,6 +319,8 @@ def run_case(size: str, repeat: int, seed: int, baselines: bool) -> None:
         f" objective_score={result.objective.total_score:.1f} gap={result.gap:g}"
         f" certified={result.certified} arcs={stats['candidate_arcs']:.0f}"
         f" added_arcs={stats['added_arcs']:.0f} pricing_rounds={stats['pricing_rounds']:.0f}"
+        f" scans={stats['pricing_scans']:.0f} pool_arcs={stats['pool_arcs']:.0f}"
+        f" k={stats['candidate_k']:.0f} pairs_scored={stats['pairs_scored']:.3g}"
         f"{verdict}"
     )
     print(line, flush=True)

@@ -78,6 +78,10 @@ SCORE_SCALE = 1000  # integer score units per score point in the flow's costs
 PRIORITY_SCALE = 100  # priorities are counted in hundredths
 BLOCK_ELEMENTS = 1 << 22  # pairs scored per block (16 MB of float32)
 MAX_PRICING_ROUNDS = 50
+PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
+POOL_PER_CANDIDATE = 4  # pool of exactly scored pairs priced before any full scan: 4 × top-K
+ARCS_KEPT_PER_ROW = 8  # after the first round, arcs beyond a coachee's 8 best (reduced cost) leave
+CANDIDATES_PER_PLACE = 8  # top-K ≥ this × coachees per free coach place
 NEG_INF = np.float32(-np.inf)
 
 F32Array = NDArray[np.float32]
@@ -507,6 +511,7 @@ class _Blocks:
     coachee_features: F32Array  # (n, c + F + 1)
     # per coachee group: its feasible active coaches (by department, id), base, features
     columns: dict[int, tuple[IntArray, F32Array, F32Array]]
+    group_of: IntArray  # group of each coachee row
 
 
 def _blocks(prep: _Prepared) -> _Blocks:
@@ -574,6 +579,7 @@ def _blocks(prep: _Prepared) -> _Blocks:
         coach_features=coach_features,
         coachee_features=coachee_features,
         columns={},
+        group_of=group_of,
     )
 
 
@@ -585,9 +591,16 @@ class _Block:
 
 
 def _scan(
-    prep: _Prepared, blocks: _Blocks, *, rows_wanted: BoolArray | None = None
+    prep: _Prepared,
+    blocks: _Blocks,
+    *,
+    rows_wanted: BoolArray | None = None,
+    cols_wanted: BoolArray | None = None,
 ) -> Iterator[_Block]:
-    """Score every feasible pair block by block (approximate, float32)."""
+    """Score every feasible pair block by block (approximate, float32).
+
+    ``rows_wanted`` and ``cols_wanted`` restrict the scan to some coachees and coaches.
+    """
     problem = prep.problem
     # Active coaches sorted by department then id: any subset keeps departments contiguous.
     coach_order = np.lexsort((problem.coaches.ids, prep.coach_department))
@@ -620,6 +633,11 @@ def _scan(
             cached = (cols, base_per_col, features)
             blocks.columns[e] = cached
         cols, base_per_col, features = cached
+        if cols_wanted is not None:
+            selected = cols_wanted[cols]
+            if not selected.all():
+                cols, base_per_col = cols[selected], base_per_col[selected]
+                features = np.ascontiguousarray(features[:, selected])
         if len(cols) == 0:
             continue
         col_departments = prep.coach_department[cols]
@@ -697,39 +715,197 @@ class _Arcs:
     scores: IntArray  # integer score units
 
 
+@dataclass(frozen=True, eq=False)
+class _Pool:
+    """Each coachee's ``pool_k`` best coaches, exactly scored, for cheap pricing rounds."""
+
+    rows: IntArray
+    cols: IntArray
+    scores: F32Array  # approximate (float32), as the blocked pass computed them
+    outside: IntArray  # per row: a bound on the score of any pair outside the pool (−1: none)
+    keys: IntArray  # sorted pair keys
+
+
 def _candidate_pass(
-    prep: _Prepared, blocks: _Blocks, top_k: int
-) -> tuple[_Arcs, IntArray, FloatArray, int]:
-    """Each coachee's top-k coaches; feasible counts; the k-th best approximate score."""
+    prep: _Prepared, blocks: _Blocks, top_k: int, pool_k: int = 0
+) -> tuple[_Arcs, IntArray, FloatArray, int, _Pool]:
+    """Each coachee's top-k coaches; feasible counts; the k-th best approximate score; and
+    the pool of each coachee's ``max(pool_k, top_k)`` best coaches."""
     rows_out: list[IntArray] = []
     cols_out: list[IntArray] = []
+    pool_rows: list[IntArray] = []
+    pool_cols: list[IntArray] = []
+    pool_values: list[F32Array] = []
     feasible_count = np.zeros(prep.n, dtype=np.int64)
     kth = np.full(prep.n, -np.inf, dtype=np.float64)
+    pool_kth = np.full(prep.n, -np.inf, dtype=np.float64)
     scored = 0
+    pool_k = max(pool_k, top_k)
     for block in _scan(prep, blocks):
         scores = block.scores
         scored += scores.size
         feasible_count[block.rows] = np.count_nonzero(scores > NEG_INF, axis=1)
         width = scores.shape[1]
-        k = min(top_k, width)
-        if k < width:
-            best = np.argpartition(scores, width - k, axis=1)[:, width - k :]
+        kp = min(pool_k, width)
+        if kp < width:
+            best = np.argpartition(scores, width - kp, axis=1)[:, width - kp :]
             values = np.take_along_axis(scores, best, axis=1)
-            kth[block.rows] = values.min(axis=1)
+            pool_kth[block.rows] = values.min(axis=1)
         else:
             best = np.broadcast_to(np.arange(width), scores.shape)
             values = scores
-        keep = values > NEG_INF
+        k = min(top_k, kp)
+        if k < kp:
+            sub = np.argpartition(values, kp - k, axis=1)[:, kp - k :]
+            top_values = np.take_along_axis(values, sub, axis=1)
+            top_best = np.take_along_axis(best, sub, axis=1)
+            kth[block.rows] = top_values.min(axis=1)
+        else:
+            top_values, top_best = values, best
+            if kp < width:
+                kth[block.rows] = pool_kth[block.rows]
+        keep = top_values > NEG_INF
         rows_out.append(np.repeat(block.rows, k)[keep.ravel()])
-        cols_out.append(block.cols[best][keep])
+        cols_out.append(block.cols[top_best][keep])
+        if pool_k > top_k:
+            keep = values > NEG_INF
+            pool_rows.append(np.repeat(block.rows, kp)[keep.ravel()])
+            pool_cols.append(block.cols[best][keep])
+            pool_values.append(values[keep])
     rows = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
     arcs = _exact_arcs(prep, rows, cols)
-    return arcs, feasible_count, kth, scored
+    if pool_k > top_k:
+        rows = np.concatenate(pool_rows) if pool_rows else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
+        pool_scores = np.concatenate(pool_values) if pool_values else np.zeros(0, dtype=np.float32)
+    else:
+        rows, cols = arcs.rows, arcs.cols
+        pool_scores = (arcs.scores / SCORE_SCALE).astype(np.float32)
+        pool_kth = kth
+    # A pair outside the pool scores at most the pool's least approximate score plus the
+    # float32 error of the blocked pass (far below one unit, widened to be safe).
+    weights = prep.problem.weights
+    max_score = sum(getattr(weights, name) for name in FACTORS)
+    error = 64 * float(np.finfo(np.float32).eps) * (1 + max_score)
+    outside = np.where(
+        np.isfinite(pool_kth), np.ceil((pool_kth + error) * SCORE_SCALE) + 1, -1
+    ).astype(np.int64)
+    pool = _Pool(
+        rows=rows,
+        cols=cols,
+        scores=pool_scores,
+        outside=outside,
+        keys=np.sort(_pair_keys(rows, cols, prep.m)),
+    )
+    return arcs, feasible_count, kth, scored, pool
+
+
+def _flag_offsets(
+    *,
+    u: IntArray,
+    v: IntArray,
+    big_m: int,
+    priority_units: IntArray,
+    rows_wanted: BoolArray,
+    max_score: float,
+) -> tuple[bool, F32Array, F32Array, float]:
+    """Float32 offsets that flag every pair with w > u + v: approx − col[j] > row[i].
+
+    ``u`` and ``v`` are split into multiples of M and remainders so that float32 keeps the
+    remainders exact enough; the threshold has a safety margin of ``tolerance``. ``safe`` is
+    false for pathological dual magnitudes, when every pair must be checked exactly.
+    """
+    alpha = u - big_m * priority_units  # row offset in integer units
+    half = big_m // 2
+    q = np.floor_divide(v + half, big_m)
+    sigma = v - big_m * q
+    p = np.floor_divide(alpha + half, big_m)
+    tau = alpha - big_m * p
+    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[rows_wanted]).max(initial=0))
+    safe = spread + SCORE_SCALE * max_score < half
+    bigq = max_score + spread / SCORE_SCALE + 1.0
+    magnitude = max_score + bigq * (
+        1 + np.abs(q).max(initial=0) + np.abs(p[rows_wanted]).max(initial=0)
+    )
+    tolerance = 2e-3 + 8 * float(np.finfo(np.float32).eps) * magnitude
+    column_offset = (sigma / SCORE_SCALE + bigq * q).astype(np.float32)
+    row_threshold = (tau / SCORE_SCALE + bigq * p - tolerance).astype(np.float32)
+    return bool(safe), column_offset, row_threshold, tolerance
+
+
+def _price_pool(
+    prep: _Prepared,
+    pool: _Pool,
+    *,
+    u: IntArray,
+    v: IntArray,
+    big_m: int,
+    priority_units: IntArray,
+    free_rows: BoolArray,
+    per_row: int,
+    max_score: float,
+) -> tuple[IntArray, IntArray]:
+    """Pool pairs with w > u + v (flagged in float32, confirmed exactly), the ``per_row`` most
+    violating per coachee.
+
+    Arcs already in the flow never violate (the duals are feasible on them), so no pool pair
+    is added twice.
+    """
+    safe, column_offset, row_threshold, _ = _flag_offsets(
+        u=u,
+        v=v,
+        big_m=big_m,
+        priority_units=priority_units,
+        rows_wanted=free_rows,
+        max_score=max_score,
+    )
+    flagged = free_rows[pool.rows]
+    if safe:
+        flagged &= pool.scores - column_offset[pool.cols] > row_threshold[pool.rows]
+    at = np.nonzero(flagged)[0]
+    rows, cols = pool.rows[at], pool.cols[at]
+    contributions, _ = _pair_contributions(prep, rows, cols)
+    values = big_m * priority_units[rows] + _integer_scores(contributions)
+    excess = values - u[rows] - v[cols]
+    violated = excess > 0
+    rows, cols, excess = rows[violated], cols[violated], excess[violated]
+    order = np.lexsort((cols, -excess, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, rows, side="left")
+    keep = np.arange(len(rows)) - first < max(1, per_row)
+    return rows[keep], cols[keep]
+
+
+def _kept_arcs(
+    arcs: _Arcs, values: IntArray, flow: _Flow, u: IntArray, v: IntArray, per_row: int
+) -> BoolArray:
+    """Arcs to keep in the next flow: those used, and each coachee's best by reduced cost.
+
+    Dropping the others keeps the flows small; it cannot cost optimality, since pricing
+    checks the dropped pairs again (they are in the pool or outside the arcs).
+    """
+    reduced = values - u[arcs.rows] - v[arcs.cols]
+    order = np.lexsort((arcs.cols, -reduced, arcs.rows))
+    rows = arcs.rows[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    kept = np.zeros(len(rows), dtype=np.bool_)
+    kept[order] = rank < per_row
+    return np.asarray(kept | flow.arc_flow, dtype=np.bool_)
+
+
+def _arc_order(prep: _Prepared, rows: IntArray, cols: IntArray) -> IntArray:
+    """The order of pairs by (coachee id, coach id)."""
+    coachee_rank = np.empty(prep.n, dtype=np.int64)
+    coachee_rank[np.argsort(prep.problem.coachees.ids, kind="stable")] = np.arange(prep.n)
+    coach_rank = np.empty(prep.m, dtype=np.int64)
+    coach_rank[np.argsort(prep.problem.coaches.ids, kind="stable")] = np.arange(prep.m)
+    keys = coachee_rank[rows] * max(prep.m, 1) + coach_rank[cols]
+    return np.argsort(keys, kind="stable")
 
 
 def _exact_arcs(prep: _Prepared, rows: IntArray, cols: IntArray) -> _Arcs:
-    order = np.lexsort((prep.problem.coaches.ids[cols], prep.problem.coachees.ids[rows]))
+    order = _arc_order(prep, rows, cols)
     rows, cols = rows[order], cols[order]
     contributions, feasible = _pair_contributions(prep, rows, cols)
     if not np.all(feasible):  # the blocked pass and the exact rules disagree: a bug
@@ -740,7 +916,7 @@ def _exact_arcs(prep: _Prepared, rows: IntArray, cols: IntArray) -> _Arcs:
 def _merge_arcs(a: _Arcs, b: _Arcs, prep: _Prepared) -> _Arcs:
     rows = np.concatenate([a.rows, b.rows])
     cols = np.concatenate([a.cols, b.cols])
-    order = np.lexsort((prep.problem.coaches.ids[cols], prep.problem.coachees.ids[rows]))
+    order = _arc_order(prep, rows, cols)  # two sorted runs: the stable sort merges them
     return _Arcs(
         rows[order],
         cols[order],
@@ -810,8 +986,10 @@ def _duals(
     order = np.argsort(source, kind="stable")
     source, target, delta = source[order], target[order], delta[order]
     starts = np.searchsorted(source, np.arange(m + 1))
-    changed = np.unique(np.concatenate([arcs.cols[unmatched_arc], np.zeros(0, np.int64)]))
-    changed = changed[v[changed] > 0] if len(changed) else changed
+    # Every coach with an outgoing edge starts the label-correcting pass, including those at
+    # v = 0: a coachee matched to a coach with places left (v_μ = 0) who prefers a full coach j
+    # still forces v_j ≥ w_ij − w_iμ > 0.
+    changed = np.unique(source)
     rounds = 0
     while len(changed):
         rounds += 1
@@ -820,7 +998,8 @@ def _duals(
         lengths = starts[changed + 1] - starts[changed]
         if lengths.sum() == 0:
             break
-        picks = np.concatenate([np.arange(starts[j], starts[j + 1]) for j in changed])
+        ends = np.cumsum(lengths)
+        picks = np.arange(int(ends[-1])) + np.repeat(starts[changed] - (ends - lengths), lengths)
         candidate = v[source[picks]] + delta[picks]
         before = v[target[picks]].copy()
         np.maximum.at(v, target[picks], candidate)
@@ -832,6 +1011,37 @@ def _duals(
     return u, v
 
 
+def _candidate_k(top_k: int, coachees: int, places: int) -> int:
+    """Candidates per coachee: ``top_k``, or more when coachees far outnumber the places.
+
+    With ``r`` coachees per free place, a coachee's favourite coaches are mostly taken by
+    others; keeping about ``CANDIDATES_PER_PLACE·r`` options saves pricing rounds.
+    """
+    if places <= 0:
+        return top_k
+    return max(top_k, math.ceil(CANDIDATES_PER_PLACE * coachees / places))
+
+
+def _row_score_bound(prep: _Prepared) -> IntArray:
+    """An upper bound, in integer score units, on any pair's score for each coachee row."""
+    weights = prep.problem.weights
+    competency = prep.growth_unit.sum(axis=1)  # strengths are at most 1
+    preferred = np.diff(prep.preferred_lists[0]) > 0
+    other = weights.silo + weights.availability + weights.seniority
+    bound = competency + other + np.where(preferred, weights.preference, 0.0)
+    return np.ceil(bound * SCORE_SCALE).astype(np.int64) + 1
+
+
+@dataclass(frozen=True, eq=False)
+class _Priced:
+    rows: IntArray  # violating pairs, at most ``per_row`` per coachee
+    cols: IntArray
+    best_excess: IntArray  # per row: an upper bound on max(w − u − v, 0) over its pairs
+    scored: int
+    truncated: BoolArray  # rows with more flagged pairs than ``per_row``
+    skipped_rows: int  # coachee rows the dual bound proved need no scan
+
+
 def _pricing_pass(
     prep: _Prepared,
     blocks: _Blocks,
@@ -840,55 +1050,101 @@ def _pricing_pass(
     v: IntArray,
     big_m: int,
     priority_units: IntArray,
-    free_rows: BoolArray,
-    known_keys: IntArray,
+    rows_wanted: BoolArray,
+    known_keys: tuple[IntArray, ...],
     max_score: float,
-) -> tuple[IntArray, IntArray, IntArray, int]:
+    per_row: int,
+    score_bound: IntArray,
+) -> _Priced:
     """Feasible pairs outside the arcs whose reduced cost is negative: w > u + v, exactly.
 
-    Returns their rows, columns and the exact (w − v) per row maximum for the bound.
+    Memory stays bounded: each block's flagged pairs are confirmed exactly at once and only
+    the ``per_row`` most violating pairs of each coachee are kept (per block, then overall).
+    Coachees and coaches the dual bound rules out are not scanned at all: a pair can only
+    violate when ``v_j < M·p_i + score_bound_i − u_i``.
     """
-    alpha = u - big_m * priority_units  # row offset in integer units
-    half = big_m // 2
-    q = np.floor_divide(v + half, big_m)
-    sigma = v - big_m * q
-    p = np.floor_divide(alpha + half, big_m)
-    tau = alpha - big_m * p
-    spread = float(np.abs(sigma).max(initial=0) + np.abs(tau[free_rows]).max(initial=0))
-    safe = spread + SCORE_SCALE * max_score < half
-    bigq = max_score + spread / SCORE_SCALE + 1.0
-    magnitude = max_score + bigq * (
-        1 + np.abs(q).max(initial=0) + np.abs(p[free_rows]).max(initial=0)
+    n, m = prep.n, prep.m
+    safe, column_offset, row_threshold, tolerance = _flag_offsets(
+        u=u,
+        v=v,
+        big_m=big_m,
+        priority_units=priority_units,
+        rows_wanted=rows_wanted,
+        max_score=max_score,
     )
-    tolerance = 2e-3 + 8 * float(np.finfo(np.float32).eps) * magnitude
-    column_offset = (sigma / SCORE_SCALE + bigq * q).astype(np.float32)
-    row_threshold = (tau / SCORE_SCALE + bigq * p - tolerance).astype(np.float32)
+    # Dual bound: the most any pair of row i can exceed its coachee's price u_i.
+    row_reach = big_m * priority_units + score_bound - u
+    skipped = np.zeros(n, dtype=np.bool_)
+    if m:
+        # The cheapest coach any row could use (every feasible coach is active): rows that
+        # cannot beat even that coach's price are certified without a scan.
+        cheapest = int(v[prep.active].min(initial=0))
+        skipped = rows_wanted & (row_reach <= cheapest)
+    wanted = rows_wanted & ~skipped
+    reach_max = int(row_reach[wanted].max(initial=np.iinfo(np.int64).min))
+    col_ok = v < reach_max  # coaches priced out for every wanted row
     found_rows: list[IntArray] = []
     found_cols: list[IntArray] = []
+    found_excess: list[IntArray] = []
+    truncated = np.zeros(n, dtype=np.bool_)
     scored = 0
-    for block in _scan(prep, blocks, rows_wanted=free_rows):
+    cap = max(1, per_row)
+    for block in _scan(prep, blocks, rows_wanted=wanted, cols_wanted=col_ok):
         scores = block.scores
         scored += scores.size
         if safe:
             scores -= column_offset[block.cols]
-            hit_r, hit_c = np.nonzero(scores > row_threshold[block.rows, None])
+            scores -= row_threshold[block.rows, None]
+            flagged = scores > 0
         else:  # pathological dual magnitudes: check every feasible pair exactly
-            hit_r, hit_c = np.nonzero(scores > NEG_INF)
-        found_rows.append(block.rows[hit_r])
-        found_cols.append(block.cols[hit_c])
+            flagged = scores > NEG_INF
+        counts = np.count_nonzero(flagged, axis=1)
+        few = np.nonzero((counts > 0) & (counts <= cap))[0]
+        many = np.nonzero(counts > cap)[0]
+        hit_r, hit_c = np.nonzero(flagged[few])
+        local_rows = [few[hit_r]]
+        local_cols = [hit_c]
+        if len(many):
+            truncated[block.rows[many]] = True
+            sub = scores[many]
+            if not safe:
+                sub = np.where(flagged[many], sub, NEG_INF)
+            best = np.argpartition(sub, sub.shape[1] - cap, axis=1)[:, sub.shape[1] - cap :]
+            keep = np.take_along_axis(flagged[many], best, axis=1)
+            local_rows.append(np.repeat(many, cap)[keep.ravel()])
+            local_cols.append(best[keep])
+        del flagged
+        rows = block.rows[np.concatenate(local_rows)]
+        cols = block.cols[np.concatenate(local_cols)]
+        keys = _pair_keys(rows, cols, m)
+        fresh = np.ones(len(keys), dtype=np.bool_)
+        for known in known_keys:
+            fresh &= ~_in_sorted(known, keys)
+        rows, cols = rows[fresh], cols[fresh]
+        contributions, feasible = _pair_contributions(prep, rows, cols)
+        values = big_m * priority_units[rows] + _integer_scores(contributions)
+        excess = values - u[rows] - v[cols]
+        violated = feasible & (excess > 0)
+        found_rows.append(rows[violated])
+        found_cols.append(cols[violated])
+        found_excess.append(excess[violated])
     rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
     cols = np.concatenate(found_cols) if found_cols else np.zeros(0, np.int64)
-    fresh = ~_in_sorted(known_keys, _pair_keys(rows, cols, prep.m))
-    rows, cols = rows[fresh], cols[fresh]
-    contributions, feasible = _pair_contributions(prep, rows, cols)
-    values = big_m * priority_units[rows] + _integer_scores(contributions)
-    violated = feasible & (values > u[rows] + v[cols])
-    best_excess = np.zeros(prep.n, dtype=np.int64)
-    if np.any(violated):
-        np.maximum.at(
-            best_excess, rows[violated], values[violated] - v[cols[violated]] - u[rows[violated]]
-        )
-    return rows[violated], cols[violated], best_excess, scored
+    excess = np.concatenate(found_excess) if found_excess else np.zeros(0, np.int64)
+    best_excess = np.zeros(n, dtype=np.int64)
+    if len(rows):
+        np.maximum.at(best_excess, rows, excess)
+        # At most ``per_row`` per coachee overall, the most violating first (ties by column).
+        order = np.lexsort((cols, -excess, rows))
+        rows, cols = rows[order], cols[order]
+        first = np.searchsorted(rows, rows, side="left")
+        keep = np.arange(len(rows)) - first < cap
+        rows, cols = rows[keep], cols[keep]
+    # A truncated row's best pair may have been ranked below the cap by float32 error:
+    # widen its bound by that error (only used for the bound of an uncertified result).
+    margin = math.ceil(2 * tolerance * SCORE_SCALE) + 1 if safe else 0
+    best_excess[truncated] += margin
+    return _Priced(rows, cols, best_excess, scored, truncated, int(skipped.sum()))
 
 
 # --- the entry points ---------------------------------------------------------------------------
@@ -917,7 +1173,10 @@ def _solve(problem: Problem) -> Result:
     free_rows[pin_rows] = False
     prepared_at = time.perf_counter()
 
-    candidates, feasible_count, kth, scored = _candidate_pass(prep, blocks, problem.top_k)
+    top_k = _candidate_k(problem.top_k, int(free_rows.sum()), int(prep.residual[prep.active].sum()))
+    candidates, feasible_count, kth, scored, pool = _candidate_pass(
+        prep, blocks, top_k, POOL_PER_CANDIDATE * top_k
+    )
     all_candidates = candidates
     in_flow = free_rows[candidates.rows]
     arcs = _Arcs(
@@ -933,33 +1192,102 @@ def _solve(problem: Problem) -> Result:
     solved_at = time.perf_counter()
     first_arcs = len(arcs.rows)
 
-    rounds = 0
+    rounds = 0  # pricing rounds: each one adds arcs and solves the flow again, or certifies
+    scans = 0  # of them, the rounds that scanned pairs outside the pool
     added = 0
     certified = False
+    skipped = 0
+    dropped = 0
     best_excess = np.zeros(n, dtype=np.int64)
+    score_bound = _row_score_bound(prep)
+    outside_bound = np.where(pool.outside >= 0, np.minimum(score_bound, pool.outside), -1)
+    per_row = PRICING_ARCS_PER_ROW
     while True:
         u, v = _duals(prep, arcs, values, flow)
-        known = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m))
-        rows, cols, best_excess, priced = _pricing_pass(
+        rounds += 1
+        rows, cols = _price_pool(
             prep,
-            blocks,
+            pool,
+            max_score=max_score,
             u=u,
             v=v,
             big_m=big_m,
             priority_units=priority_units,
             free_rows=free_rows,
-            known_keys=known,
-            max_score=max_score,
+            per_row=per_row,
         )
-        scored += priced
-        rounds += 1
         if len(rows) == 0:
-            certified = True
-            break
+            # The pool is clean: scan the pairs outside it, only for the coachees whose
+            # dual bound leaves room for a violation against their group's cheapest coach.
+            scans += 1
+            group_min = np.full(len(blocks.group_keys), np.iinfo(np.int64).max, np.int64)
+            for group, (group_cols, _, _) in blocks.columns.items():
+                if len(group_cols):
+                    group_min[group] = v[group_cols].min()
+            reach = big_m * priority_units + outside_bound - u
+            wanted = free_rows & (outside_bound >= 0) & (reach > group_min[blocks.group_of])
+            skipped += int(np.count_nonzero(free_rows) - np.count_nonzero(wanted))
+            known = (pool.keys, np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)))
+            priced = _pricing_pass(
+                prep,
+                blocks,
+                u=u,
+                v=v,
+                big_m=big_m,
+                priority_units=priority_units,
+                rows_wanted=wanted,
+                known_keys=known,
+                max_score=max_score,
+                per_row=per_row,
+                score_bound=outside_bound,
+            )
+            scored += priced.scored
+            if len(priced.rows) == 0 and np.any(priced.truncated):
+                # Nothing among each row's best flagged pairs (float32 false alarms): check
+                # the truncated rows' flagged pairs without a cap.
+                priced = _pricing_pass(
+                    prep,
+                    blocks,
+                    u=u,
+                    v=v,
+                    big_m=big_m,
+                    priority_units=priority_units,
+                    rows_wanted=priced.truncated,
+                    known_keys=known,
+                    max_score=max_score,
+                    per_row=max(prep.m, 1),
+                    score_bound=outside_bound,
+                )
+                scored += priced.scored
+            if len(priced.rows) == 0:
+                certified = True
+                break
+            rows, cols = priced.rows, priced.cols
         if rounds >= MAX_PRICING_ROUNDS:
+            # Not certified: price every pair once more for a valid bound.
+            priced = _pricing_pass(
+                prep,
+                blocks,
+                u=u,
+                v=v,
+                big_m=big_m,
+                priority_units=priority_units,
+                rows_wanted=free_rows,
+                known_keys=(np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)),),
+                max_score=max_score,
+                per_row=per_row,
+                score_bound=score_bound,
+            )
+            best_excess = priced.best_excess
             break
         extra = _exact_arcs(prep, rows, cols)
         added += len(rows)
+        if ARCS_KEPT_PER_ROW and rounds == 1:  # once only: dropping again could cycle
+            kept = _kept_arcs(arcs, values, flow, u, v, ARCS_KEPT_PER_ROW)
+            dropped += int(len(kept) - np.count_nonzero(kept))
+            arcs = _Arcs(
+                arcs.rows[kept], arcs.cols[kept], arcs.contributions[kept], arcs.scores[kept]
+            )
         arcs = _merge_arcs(arcs, extra, prep)
         values = big_m * priority_units[arcs.rows] + arcs.scores
         flow = _solve_flow(prep, arcs, values, free_rows)
@@ -995,6 +1323,11 @@ def _solve(problem: Problem) -> Result:
         "candidate_arcs": float(first_arcs),
         "added_arcs": float(added),
         "pricing_rounds": float(rounds),
+        "pricing_rows_skipped": float(skipped),
+        "pricing_scans": float(scans),
+        "dropped_arcs": float(dropped),
+        "pool_arcs": float(len(pool.rows)),
+        "candidate_k": float(top_k),
         "pairs_scored": float(scored),
         "coachee_classes": float(prep.class_feasible.shape[0]),
         "coach_classes": float(prep.class_feasible.shape[1]),
@@ -1109,17 +1442,8 @@ def _result(
     matched_cols = assigned[matched_rows]
     contributions, _ = _pair_contributions(prep, matched_rows, matched_cols)
     scores = _integer_scores(contributions)
-    pinned_candidates = pinned[all_candidates.rows]
-    known = _merge_arcs(
-        arcs,
-        _Arcs(
-            all_candidates.rows[pinned_candidates],
-            all_candidates.cols[pinned_candidates],
-            all_candidates.contributions[pinned_candidates],
-            all_candidates.scores[pinned_candidates],
-        ),
-        prep,
-    )
+    # Every pair scoring above a row's kth is among its first candidates: they suffice.
+    known = all_candidates
     ranks = _ranks(
         prep, blocks, rows=matched_rows, cols=matched_cols, scores=scores, known=known, kth=kth
     )

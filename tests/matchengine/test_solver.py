@@ -3,7 +3,9 @@
 Plain pytest and hypothesis, no database: the whole folder runs in seconds.
 """
 
+import contextlib
 import dataclasses
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from matchengine import (
     explain_pair,
     problem_from_records,
     solve,
+    solver,
     suggest,
 )
 from tests.matchengine.instances import (
@@ -241,3 +244,128 @@ def test_explain_pair_names_broken_rules_and_suggest_ranks_by_score():
 
 def test_problem_is_a_plain_dataclass():
     assert isinstance(records([], []), Problem)
+
+
+# --- the pricing mechanisms: capped additions, the pool, adaptive K, dual-bound skips -----------
+
+MECHANISMS = [
+    # (arcs added per coachee per round, pool size as a multiple of K, candidates per place,
+    #  arcs kept per coachee after the first round, 0 for all)
+    (1, 1, 0, 0),  # no pool: every round scans; one pair per coachee per round (truncation)
+    (1, 2, 0, 0),  # a pool twice K, then scans of what lies outside it
+    (2, 3, 0, 1),  # and only each coachee's best arc by reduced cost kept after round one
+    (8, 4, 8, 8),  # the defaults
+]
+
+
+@contextlib.contextmanager
+def pricing_settings(per_row, pool, per_place, kept=0):
+    with (
+        mock.patch.object(solver, "ARCS_KEPT_PER_ROW", kept),
+        mock.patch.object(solver, "PRICING_ARCS_PER_ROW", per_row),
+        mock.patch.object(solver, "POOL_PER_CANDIDATE", pool),
+        mock.patch.object(solver, "CANDIDATES_PER_PLACE", per_place),
+    ):
+        yield
+
+
+@SMALL
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    size=st.tuples(st.integers(1, 7), st.integers(1, 5)),
+    mode=modes,
+    pins=st.integers(0, 1),
+    mechanism=st.sampled_from(MECHANISMS),
+)
+def test_capped_pricing_and_the_pool_still_reach_the_brute_force_optimum(
+    seed, size, mode, pins, mechanism
+):
+    problem = random_problem(
+        seed, coachees=size[0], coaches=size[1], top_k=1, cross_department=mode, pins=pins
+    )
+    with pricing_settings(*mechanism):
+        result = solve(problem)
+    assert result.certified
+    assert result.gap == 0
+    assert result_value(problem, result) == brute_force_value(problem)
+    unpruned = solve(dataclasses.replace(problem, top_k=10_000))
+    assert result_value(problem, result) == result_value(problem, unpruned)
+
+
+def test_capped_pricing_adds_at_most_the_cap_per_coachee_per_round():
+    # One coach with many places, every coachee matched only through pricing.
+    problem = random_problem(3, coachees=7, coaches=5, top_k=1)
+    with pricing_settings(1, 1, 0):
+        result = solve(problem)
+    stats = result.statistics
+    assert stats["added_arcs"] <= (stats["pricing_rounds"] - 1) * len(problem.coachees)
+    assert result_value(problem, result) == brute_force_value(problem)
+
+
+def test_price_pool_keeps_the_most_violating_pairs_per_coachee():
+    # With zero prices every pool pair violates; the pass keeps each coachee's two best.
+    problem = random_problem(5, coachees=7, coaches=5, top_k=1)
+    prep, _, _ = solver._prepare(problem)
+    blocks = solver._blocks(prep)
+    *_, pool = solver._candidate_pass(prep, blocks, 1, 4)
+    free = np.ones(prep.n, dtype=np.bool_)
+    rows, cols = solver._price_pool(
+        prep,
+        pool,
+        u=np.zeros(prep.n, dtype=np.int64),
+        v=np.zeros(prep.m, dtype=np.int64),
+        big_m=10**6,
+        priority_units=np.ones(prep.n, dtype=np.int64),
+        free_rows=free,
+        per_row=2,
+        max_score=5.0,
+    )
+    _, exact = feasibility_and_scores(problem)
+    for row in range(prep.n):
+        in_pool = pool.cols[pool.rows == row]
+        kept = cols[rows == row]
+        assert len(kept) == min(2, len(in_pool))
+        if len(kept):
+            worst_kept = min(round(1000 * exact[row, c]) for c in kept)
+            others = [round(1000 * exact[row, c]) for c in in_pool if c not in kept]
+            assert all(o <= worst_kept for o in others)
+
+
+def test_candidate_k_grows_with_coachees_per_place():
+    assert solver._candidate_k(24, 5_000, 2_500) == 24
+    assert solver._candidate_k(24, 50_000, 10_000) == 40
+    assert solver._candidate_k(24, 10, 0) == 24
+
+
+def test_the_dual_bound_skips_coachees_and_the_result_stays_optimal():
+    # Without a pool, the scan checks only coachees whose dual bound leaves room for a
+    # violation; here the bound rules out some coachees but not all.
+    problem = random_problem(10, coachees=12, coaches=6, top_k=1)
+    with pricing_settings(8, 1, 0):
+        result = solve(problem)
+    stats = result.statistics
+    assert 0 < stats["pricing_rows_skipped"] < stats["pricing_scans"] * 12
+    assert result_value(problem, result) == brute_force_value(problem)
+
+
+@SMALL
+@given(seed=st.integers(0, 2**32 - 1), size=sizes, top_k=st.integers(1, 3))
+def test_the_dual_prices_are_feasible_on_every_arc(seed, size, top_k):
+    problem = random_problem(seed, coachees=size[0], coaches=size[1], top_k=top_k)
+    prep, pin_rows, _ = solver._prepare(problem)
+    blocks = solver._blocks(prep)
+    arcs, *_ = solver._candidate_pass(prep, blocks, top_k)
+    free = np.ones(prep.n, dtype=np.bool_)
+    free[pin_rows] = False
+    keep = free[arcs.rows]
+    arcs = solver._Arcs(
+        arcs.rows[keep], arcs.cols[keep], arcs.contributions[keep], arcs.scores[keep]
+    )
+    values = 10**6 * np.ones(len(arcs.rows), dtype=np.int64) + arcs.scores
+    flow = solver._solve_flow(prep, arcs, values, free)
+    u, v = solver._duals(prep, arcs, values, flow)
+    assert np.all(v >= 0)
+    assert np.all(u[free] >= 0)
+    assert np.all(values <= u[arcs.rows] + v[arcs.cols])
+    used = flow.arc_flow
+    assert np.all(values[used] == u[arcs.rows[used]] + v[arcs.cols[used]])
