@@ -27,7 +27,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from cadre.coaching.models import (
@@ -526,8 +526,11 @@ def circles_for_admin_list(circles: QuerySet[Circle], filters: CircleFilters) ->
     if filters.programme_id is not None:
         circles = circles.filter(programme_id=filters.programme_id)
     circles = circles.filter(is_active=not filters.archived)
-    return circle_list(circles).annotate(
-        sessions_held=Count("sessions", filter=Q(sessions__status=SessionStatus.HELD))
+    # An aggregate drops the model's default ordering (GROUP BY), so order explicitly.
+    return (
+        circle_list(circles)
+        .annotate(sessions_held=Count("sessions", filter=Q(sessions__status=SessionStatus.HELD)))
+        .order_by(Lower("name"), "pk")
     )
 
 
