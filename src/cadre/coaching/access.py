@@ -193,9 +193,14 @@ def circle_note_for_member(user: User | AnonymousUser, pk: int) -> CircleNote:
         raise Http404("No such note.") from None
 
 
+def token_digest(token: str) -> str:
+    """How a calendar feed's secret is looked up: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def calendar_feed_for_token(token: str) -> CalendarFeed:
     """The calendar feed whose secret is ``token`` (its owner's login active), else 404."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    digest = token_digest(token)
     try:
         return CalendarFeed.objects.select_related("user__person").get(
             token_sha256=digest, user__is_active=True

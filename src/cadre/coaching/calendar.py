@@ -11,7 +11,6 @@ ago on; its URL carries a secret token. The token is stored encrypted (so its ow
 the URL again) and looked up by its SHA-256 digest; revoking deletes it.
 """
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -27,6 +26,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from cadre.accounts.models import User
 from cadre.accounts.services import audit_record
+from cadre.coaching.access import token_digest
 from cadre.coaching.models import CalendarFeed, CoachingSession, SessionFormat, SessionStatus
 from cadre.coaching.queries import FEED_DAYS_BACK, session_attendees, session_title
 from cadre.people.models import Person
@@ -129,10 +129,6 @@ def sessions_feed(*, sessions: Iterable[CoachingSession], now: datetime | None =
         method=None,
         first=(now - timedelta(days=FEED_DAYS_BACK)).date(),
     )
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def calendar_feed_create(*, user: User, request: HttpRequest | None = None) -> CalendarFeed:

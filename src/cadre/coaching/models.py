@@ -285,6 +285,12 @@ class Circle(models.Model):
         return self.name
 
 
+# How long a session may last, in minutes: the model, the scheduling checks and the clash
+# queries all read these.
+SHORTEST_SESSION_MINUTES = 15
+LONGEST_SESSION_MINUTES = 480
+
+
 class SessionFormat(models.TextChoices):
     VIDEO = "video", "Video call"
     IN_PERSON = "in_person", "In person"
@@ -322,7 +328,12 @@ class CoachingSession(models.Model):
     )
     starts_at = models.DateTimeField("starts at")
     duration_minutes = models.PositiveSmallIntegerField(
-        "length (minutes)", default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
+        "length (minutes)",
+        default=60,
+        validators=[
+            MinValueValidator(SHORTEST_SESSION_MINUTES),
+            MaxValueValidator(LONGEST_SESSION_MINUTES),
+        ],
     )
     time_zone = models.CharField(max_length=64)
     format = models.CharField(max_length=16, choices=SessionFormat.choices)
@@ -363,7 +374,10 @@ class CoachingSession(models.Model):
                 name="coaching_session_format_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                condition=models.Q(
+                    duration_minutes__gte=SHORTEST_SESSION_MINUTES,
+                    duration_minutes__lte=LONGEST_SESSION_MINUTES,
+                ),
                 name="coaching_session_duration_range",
             ),
         ]

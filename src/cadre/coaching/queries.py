@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from cadre.coaching.models import (
     LIVE_STATUSES,
+    LONGEST_SESSION_MINUTES,
     ActionItem,
     Agreement,
     Circle,
@@ -376,7 +377,7 @@ def coachee_home(
 # Sessions: who attends, what a session is called, and in which zone each person sees it.
 
 # No session is longer than this (``CoachingSession.duration_minutes``).
-LONGEST_SESSION = timedelta(minutes=480)
+LONGEST_SESSION = timedelta(minutes=LONGEST_SESSION_MINUTES)
 # A calendar feed lists sessions from this many days ago on.
 FEED_DAYS_BACK = 90
 

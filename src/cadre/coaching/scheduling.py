@@ -26,6 +26,8 @@ from cadre.accounts.models import User
 from cadre.accounts.services import audit_record
 from cadre.coaching.calendar import session_invitation
 from cadre.coaching.models import (
+    LONGEST_SESSION_MINUTES,
+    SHORTEST_SESSION_MINUTES,
     Circle,
     CoachingRelationship,
     CoachingSession,
@@ -46,8 +48,8 @@ from cadre.notifications.services import notification_queue
 from cadre.people.models import Person
 from cadre.programs.models import Enrolment
 
-MIN_DURATION = 15
-MAX_DURATION = 480
+MIN_DURATION = SHORTEST_SESSION_MINUTES
+MAX_DURATION = LONGEST_SESSION_MINUTES
 # Suggested start times fall on these steps (in UTC; every zone's offset is a multiple of 15).
 SUGGESTION_STEP = timedelta(minutes=30)
 
