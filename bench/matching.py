@@ -206,7 +206,15 @@ def candidate_graph(problem: Problem):  # type: ignore[no-untyped-def]
 
     prep, _, _ = solver._prepare(problem)
     blocks = solver._blocks(prep)
-    arcs, *_ = solver._candidate_pass(prep, blocks, problem.top_k)
+    col_k = solver.COACH_CANDIDATES_PER_PLACE * np.maximum(prep.residual, 0)
+    pool, *_ = solver._candidate_pass(
+        prep,
+        blocks,
+        row_k=problem.top_k,
+        col_k=col_k + solver.COACH_CANDIDATES_EXTRA,
+        seed=problem.seed,
+    )
+    arcs = solver._exact_arcs(prep, pool.rows[pool.in_flow], pool.cols[pool.in_flow])
     units = np.rint(problem.coachees.priority * 100).astype(np.int64)
     units //= int(np.gcd.reduce(units))
     max_score = sum(getattr(problem.weights, f) for f in solver.FACTORS)

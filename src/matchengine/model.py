@@ -187,7 +187,7 @@ class Problem:
     excluded: IntArray = field(default_factory=_empty_pairs)
     past: IntArray = field(default_factory=_empty_pairs)
     seed: int = 0
-    top_k: int = 24  # candidates per coachee before the certificate adds what it must
+    top_k: int = 8  # each coachee's best coaches among the first flow's arcs
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +328,7 @@ def problem_from_records(
     excluded: Sequence[tuple[int, int]] = (),
     past: Sequence[tuple[int, int]] = (),
     seed: int = 0,
-    top_k: int = 24,
+    top_k: int = 8,
 ) -> Problem:
     """Build a :class:`Problem` from one record per person (for tests and small callers).
 

@@ -21,9 +21,10 @@ Score of a feasible pair (every factor in [0, 1], multiplied by its weight in
   ``gap`` = coach level − coachee level.
 
 Objective, lexicographic: the largest priority-weighted number of matched coachees, then the
-largest total score. As one min-cost flow with integer costs, a pair is worth
-``M·p + round(1000·score)``, where ``p`` is the coachee's priority in hundredths (divided by
-their common divisor) and ``M`` exceeds any total score, so the first term always dominates.
+largest total score. As one objective with integer values (the dual prices and the certificate
+use it), a pair is worth ``M·p + round(1000·score)``, where ``p`` is the coachee's priority in
+hundredths (divided by their common divisor) and ``M`` exceeds any total score, so the first
+term always dominates. The flow itself needs no ``M``: see :func:`_solve_flow`.
 
 How it is solved fast and proved optimal:
 
@@ -31,20 +32,24 @@ How it is solved fast and proved optimal:
    class-to-class table holds those rules and the seniority and availability factors, so a
    coachee class is only ever scored against the coaches it may have.
 2. Scores are computed block by block (float32 matrix products for competencies and functions,
-   column slices for departments), keeping each coachee's ``top_k`` best coaches as the
-   candidate arcs of the flow (plus pins, which are fixed beforehand).
-3. OR-Tools ``SimpleMinCostFlow`` solves the flow on the candidates. The dual prices are then
-   derived from the optimal flow: ``v`` (per coach) is the least solution of the
-   complementary-slackness constraints, ``u`` (per coachee) follows.
-4. Pricing: the same blocked pass checks every feasible pair left out, ``w ≤ u + v``. Any pair
-   that violates it (checked exactly in integers) joins the candidates and the flow is solved
-   again. When none does, ``u, v`` is a feasible dual for the problem over ALL feasible pairs
-   with the same value as the flow: the optimum is certified and the gap is 0.
+   a per-group table for the class factors, column slices for departments). One pass keeps
+   each coachee's best coaches and each coach's best coachees: the best ``top_k`` and
+   ``4 × places + 4`` start the flow, four times as many form a pool, and every pair left out
+   is bounded on both sides (pins are fixed beforehand).
+3. OR-Tools solves the flow on the candidates. The dual prices are then derived from the
+   optimal flow: ``v`` (per coach) is the least solution of the complementary-slackness
+   constraints, ``u`` (per coachee) follows.
+4. Pricing: the pool is checked exactly, then the pairs outside it that the two bounds leave
+   open are scanned, ``w ≤ u + v``. Any pair that violates it (checked exactly in integers)
+   joins the candidates and the flow is solved again. When none does, ``u, v`` is a feasible
+   dual for the problem over ALL feasible pairs with the same value as the flow: the optimum
+   is certified and the gap is 0.
 """
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import math
 import time
 from collections.abc import Iterator
@@ -54,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from matchengine.model import (
     FACTORS,
@@ -76,12 +81,15 @@ from matchengine.model import (
 
 SCORE_SCALE = 1000  # integer score units per score point in the flow's costs
 PRIORITY_SCALE = 100  # priorities are counted in hundredths
-BLOCK_ELEMENTS = 1 << 22  # pairs scored per block (16 MB of float32)
+BLOCK_ELEMENTS = 1 << 18  # pairs scored per block (1 MB of float32: stays in cache)
 MAX_PRICING_ROUNDS = 50
 PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
-POOL_PER_CANDIDATE = 4  # pool of exactly scored pairs priced before any full scan: 4 × top-K
-ARCS_KEPT_PER_ROW = 8  # after the first round, arcs beyond a coachee's 8 best (reduced cost) leave
-CANDIDATES_PER_PLACE = 8  # top-K ≥ this × coachees per free coach place
+POOL_PER_CANDIDATE = 4  # the pool keeps 4 × the flow's first candidates, on both sides
+COACH_CANDIDATES_PER_PLACE = 4  # a coach's first candidates: its best 4 coachees per free place
+COACH_CANDIDATES_EXTRA = 4  # … and 4 more
+SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds (at least)…
+SAMPLE_SHARE = 16  # … or one in 16
+ROW_SAMPLE_STRIDE = 8  # a coachee's pool threshold comes from every 8th coach of its block
 NEG_INF = np.float32(-np.inf)
 
 F32Array = NDArray[np.float32]
@@ -641,13 +649,18 @@ def _scan(
         if len(cols) == 0:
             continue
         col_departments = prep.coach_department[cols]
+        # Seniority, the silo base and availability depend only on the coachee's availability
+        # key for a given coach: one small table per group, added to each block by rows (a
+        # gather of whole rows is several times cheaper than one by columns).
+        row_keys, row_key_of = np.unique(blocks.coachee_avail[class_rows], return_inverse=True)
+        table = blocks.availability_table[row_keys][:, blocks.coach_avail[cols]]
+        table += base_per_col
+        row_key_of = row_key_of.reshape(-1)
         chunk = max(1, BLOCK_ELEMENTS // max(len(cols), 1))
         for chunk_start in range(0, len(class_rows), chunk):
             rows = class_rows[chunk_start : chunk_start + chunk]
             scores = blocks.coachee_features[rows] @ features
-            scores += base_per_col
-            table_rows = blocks.availability_table[blocks.coachee_avail[rows]]
-            scores += table_rows[:, blocks.coach_avail[cols]]
+            scores += table[row_key_of[chunk_start : chunk_start + chunk]]
             # Departments: rows and columns are both sorted by department.
             if prep.same_department_silo or required:
                 row_departments = prep.department[rows]
@@ -717,88 +730,146 @@ class _Arcs:
 
 @dataclass(frozen=True, eq=False)
 class _Pool:
-    """Each coachee's ``pool_k`` best coaches, exactly scored, for cheap pricing rounds."""
+    """The pairs the candidate pass kept, with bounds on every pair it left out.
+
+    Each coachee keeps about its ``POOL_PER_CANDIDATE × top_k`` best coaches and each coach
+    its ``POOL_PER_CANDIDATE ×`` (its flow candidates) best coachees; the flow starts on the
+    best of both (``in_flow``). Every feasible pair outside the pool scores at most
+    ``row_bound`` of its coachee and at most ``col_bound`` of its coach (approximate float32
+    scores; −1 when nothing is outside).
+    """
 
     rows: IntArray
     cols: IntArray
     scores: F32Array  # approximate (float32), as the blocked pass computed them
-    outside: IntArray  # per row: a bound on the score of any pair outside the pool (−1: none)
+    in_flow: BoolArray
     keys: IntArray  # sorted pair keys
+    row_bound: FloatArray
+    col_bound: FloatArray
+
+
+def _column_thresholds(
+    prep: _Prepared, blocks: _Blocks, wanted: IntArray, seed: int
+) -> tuple[F32Array, int]:
+    """Per coach, a score about ``wanted`` coachees reach: each coach's threshold for the pool.
+
+    A sample of coachees is scored first (all of them in small problems); a coach's threshold
+    is the score its ``f × wanted``-th best sampled coachee reaches, ``f`` the sampled share.
+    Any threshold is sound (what falls below it is bounded by it); a good one keeps the pass's
+    memory near the pool's size.
+    """
+    n, m = prep.n, prep.m
+    size = n if n <= SAMPLE_ROWS else max(SAMPLE_ROWS, n // SAMPLE_SHARE)
+    sampled = np.zeros(n, dtype=np.bool_)
+    if size == n:
+        sampled[:] = True
+    else:
+        sampled[np.random.default_rng(seed).choice(n, size=size, replace=False)] = True
+    need = np.maximum(1, np.ceil(wanted * (size / max(n, 1)))).astype(np.int64)
+    deepest = int(need.max(initial=1))
+    found_cols: list[IntArray] = []
+    found_values: list[F32Array] = []
+    scored = 0
+    for block in _scan(prep, blocks, rows_wanted=sampled):
+        scores = block.scores
+        scored += scores.size
+        depth = min(deepest, scores.shape[0])
+        if depth < scores.shape[0]:
+            scores = np.partition(scores, scores.shape[0] - depth, axis=0)[-depth:]
+        keep = scores > NEG_INF
+        found_cols.append(np.broadcast_to(block.cols, scores.shape)[keep])
+        found_values.append(scores[keep])
+    threshold = np.full(m, -1.0, dtype=np.float32)
+    if found_cols:
+        cols = np.concatenate(found_cols)
+        values = np.concatenate(found_values)
+        order = np.lexsort((-values, cols))
+        cols, values = cols[order], values[order]
+        rank = np.arange(len(cols)) - np.searchsorted(cols, cols, side="left")
+        at = rank == need[cols] - 1
+        threshold[cols[at]] = values[at]
+    return np.maximum(threshold, np.float32(-1.0)), scored
+
+
+def _ranked(group: IntArray, values: F32Array) -> IntArray:
+    """Each entry's rank within its group, best value first (ties in a fixed order).
+
+    One int64 key per entry (the group, then the float's bits made to sort descending)
+    sorts several times faster than a lexsort of the two.
+    """
+    bits = values.astype(np.float32).view(np.uint32).astype(np.int64)
+    ascending = np.where(bits >= 1 << 31, (1 << 32) - 1 - bits, bits | (1 << 31))
+    order = np.argsort((group.astype(np.int64) << 32) | ((1 << 32) - 1 - ascending))
+    grouped = group[order]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+    return rank
 
 
 def _candidate_pass(
-    prep: _Prepared, blocks: _Blocks, top_k: int, pool_k: int = 0
-) -> tuple[_Arcs, IntArray, FloatArray, int, _Pool]:
-    """Each coachee's top-k coaches; feasible counts; the k-th best approximate score; and
-    the pool of each coachee's ``max(pool_k, top_k)`` best coaches."""
-    rows_out: list[IntArray] = []
-    cols_out: list[IntArray] = []
-    pool_rows: list[IntArray] = []
-    pool_cols: list[IntArray] = []
-    pool_values: list[F32Array] = []
-    feasible_count = np.zeros(prep.n, dtype=np.int64)
-    kth = np.full(prep.n, -np.inf, dtype=np.float64)
-    pool_kth = np.full(prep.n, -np.inf, dtype=np.float64)
-    scored = 0
-    pool_k = max(pool_k, top_k)
+    prep: _Prepared, blocks: _Blocks, *, row_k: int, col_k: IntArray, seed: int
+) -> tuple[_Pool, IntArray, int]:
+    """The pool and the flow's first candidates; each coachee's feasible count; pairs scored.
+
+    Each block keeps the pairs at or above its coachee's threshold (from every
+    ``ROW_SAMPLE_STRIDE``-th coach of the block: about the pool's size) or its coach's (from
+    :func:`_column_thresholds`); the pool is then cut to exact sizes on both sides.
+    """
+    n, m = prep.n, prep.m
+    row_pool = POOL_PER_CANDIDATE * row_k
+    col_pool = POOL_PER_CANDIDATE * col_k
+    col_threshold, scored = _column_thresholds(prep, blocks, col_pool, seed)
+    row_threshold = np.full(n, -1.0, dtype=np.float32)
+    feasible_count = np.zeros(n, dtype=np.int64)
+    found_rows: list[IntArray] = []
+    found_cols: list[IntArray] = []
+    found_values: list[F32Array] = []
+    in_sample = max(1, math.ceil(row_pool / ROW_SAMPLE_STRIDE))
     for block in _scan(prep, blocks):
         scores = block.scores
         scored += scores.size
+        height, width = scores.shape
         feasible_count[block.rows] = np.count_nonzero(scores > NEG_INF, axis=1)
-        width = scores.shape[1]
-        kp = min(pool_k, width)
-        if kp < width:
-            best = np.argpartition(scores, width - kp, axis=1)[:, width - kp :]
-            values = np.take_along_axis(scores, best, axis=1)
-            pool_kth[block.rows] = values.min(axis=1)
+        sample = scores[:, ::ROW_SAMPLE_STRIDE]
+        if width > row_pool and sample.shape[1] > in_sample:
+            at = sample.shape[1] - in_sample
+            threshold = np.maximum(np.partition(sample, at, axis=1)[:, at], np.float32(-1.0))
         else:
-            best = np.broadcast_to(np.arange(width), scores.shape)
-            values = scores
-        k = min(top_k, kp)
-        if k < kp:
-            sub = np.argpartition(values, kp - k, axis=1)[:, kp - k :]
-            top_values = np.take_along_axis(values, sub, axis=1)
-            top_best = np.take_along_axis(best, sub, axis=1)
-            kth[block.rows] = top_values.min(axis=1)
-        else:
-            top_values, top_best = values, best
-            if kp < width:
-                kth[block.rows] = pool_kth[block.rows]
-        keep = top_values > NEG_INF
-        rows_out.append(np.repeat(block.rows, k)[keep.ravel()])
-        cols_out.append(block.cols[top_best][keep])
-        if pool_k > top_k:
-            keep = values > NEG_INF
-            pool_rows.append(np.repeat(block.rows, kp)[keep.ravel()])
-            pool_cols.append(block.cols[best][keep])
-            pool_values.append(values[keep])
-    rows = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate(cols_out) if cols_out else np.zeros(0, dtype=np.int64)
-    arcs = _exact_arcs(prep, rows, cols)
-    if pool_k > top_k:
-        rows = np.concatenate(pool_rows) if pool_rows else np.zeros(0, dtype=np.int64)
-        cols = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
-        pool_scores = np.concatenate(pool_values) if pool_values else np.zeros(0, dtype=np.float32)
-    else:
-        rows, cols = arcs.rows, arcs.cols
-        pool_scores = (arcs.scores / SCORE_SCALE).astype(np.float32)
-        pool_kth = kth
-    # A pair outside the pool scores at most the pool's least approximate score plus the
-    # float32 error of the blocked pass (far below one unit, widened to be safe).
-    weights = prep.problem.weights
-    max_score = sum(getattr(weights, name) for name in FACTORS)
-    error = 64 * float(np.finfo(np.float32).eps) * (1 + max_score)
-    outside = np.where(
-        np.isfinite(pool_kth), np.ceil((pool_kth + error) * SCORE_SCALE) + 1, -1
-    ).astype(np.int64)
+            threshold = np.full(height, -1.0, dtype=np.float32)
+        row_threshold[block.rows] = threshold
+        kept = scores >= threshold[:, None]
+        kept |= scores >= col_threshold[block.cols]
+        at_flat = np.flatnonzero(kept)
+        local_rows, local_cols = np.divmod(at_flat, width)
+        found_rows.append(block.rows[local_rows])
+        found_cols.append(block.cols[local_cols])
+        found_values.append(scores.ravel()[at_flat])
+    rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(found_cols) if found_cols else np.zeros(0, dtype=np.int64)
+    values = np.concatenate(found_values) if found_values else np.zeros(0, dtype=np.float32)
+    # Cut to the pool: each coachee's best and each coach's best; what either side drops
+    # raises that side's bound.
+    row_rank = _ranked(rows, values)
+    col_rank = _ranked(cols, values)
+    in_row_pool = row_rank < row_pool
+    in_col_pool = col_rank < col_pool[cols]
+    row_bound = row_threshold.astype(np.float64)
+    col_bound = col_threshold.astype(np.float64)
+    np.maximum.at(row_bound, rows[~in_row_pool], values[~in_row_pool])
+    np.maximum.at(col_bound, cols[~in_col_pool], values[~in_col_pool])
+    keep = in_row_pool | in_col_pool
+    in_flow = (row_rank < row_k) | (col_rank < col_k[cols])
+    rows, cols, values, in_flow = rows[keep], cols[keep], values[keep], in_flow[keep]
     pool = _Pool(
         rows=rows,
         cols=cols,
-        scores=pool_scores,
-        outside=outside,
-        keys=np.sort(_pair_keys(rows, cols, prep.m)),
+        scores=values,
+        in_flow=in_flow,
+        keys=np.sort(_pair_keys(rows, cols, m)),
+        row_bound=row_bound,
+        col_bound=col_bound,
     )
-    return arcs, feasible_count, kth, scored, pool
+    return pool, feasible_count, scored
 
 
 def _flag_offsets(
@@ -877,23 +948,6 @@ def _price_pool(
     return rows[keep], cols[keep]
 
 
-def _kept_arcs(
-    arcs: _Arcs, values: IntArray, flow: _Flow, u: IntArray, v: IntArray, per_row: int
-) -> BoolArray:
-    """Arcs to keep in the next flow: those used, and each coachee's best by reduced cost.
-
-    Dropping the others keeps the flows small; it cannot cost optimality, since pricing
-    checks the dropped pairs again (they are in the pool or outside the arcs).
-    """
-    reduced = values - u[arcs.rows] - v[arcs.cols]
-    order = np.lexsort((arcs.cols, -reduced, arcs.rows))
-    rows = arcs.rows[order]
-    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
-    kept = np.zeros(len(rows), dtype=np.bool_)
-    kept[order] = rank < per_row
-    return np.asarray(kept | flow.arc_flow, dtype=np.bool_)
-
-
 def _arc_order(prep: _Prepared, rows: IntArray, cols: IntArray) -> IntArray:
     """The order of pairs by (coachee id, coach id)."""
     coachee_rank = np.empty(prep.n, dtype=np.int64)
@@ -931,31 +985,91 @@ class _Flow:
     arc_flow: BoolArray  # per arc: used
 
 
-def _solve_flow(prep: _Prepared, arcs: _Arcs, values: IntArray, free_rows: BoolArray) -> _Flow:
+def _solve_flow(
+    prep: _Prepared,
+    arcs: _Arcs,
+    free_rows: BoolArray,
+    priority_units: IntArray,
+) -> _Flow:
+    """The lexicographic optimum on the arcs, as a min-cost flow with score costs only.
+
+    The coachees a matching can cover form a matroid, so the matchings with the largest
+    priority-weighted count are exactly those that cover, for each priority level, as many
+    coachees at that level or above as any matching can (the greedy basis). With those
+    counts from a max flow per level, one min-cost flow whose supplies enforce them
+    maximises the score among them: the costs stay in score units instead of carrying
+    ``M·p``, which makes the flow several times faster. The super-sources ``T_0`` (highest
+    priority) … ``T_{q−1}`` form a chain ``T_{k+1} → T_k``, so supply at a level reaches
+    its own and higher levels only.
+    """
     n, m = prep.n, prep.m
-    solver = min_cost_flow.SimpleMinCostFlow()
     sink = n + m
     coachee_nodes = np.nonzero(free_rows)[0]
     coach_nodes = np.nonzero(prep.active)[0]
-    tails = np.concatenate([arcs.rows, coachee_nodes, n + coach_nodes])
+    levels = np.unique(priority_units[coachee_nodes])[::-1]
+    level_of = np.searchsorted(-levels, -priority_units[coachee_nodes])
+    q = len(levels)
+    sources = n + m + 1 + np.arange(q, dtype=np.int64)
+    arc_level = np.searchsorted(-levels, -priority_units[arcs.rows])
+    ranks: list[int] = []
+    # With one level, the flow itself finds the largest count (a max flow at the least cost).
+    for level in range(q if q > 1 else 0):
+        max_flow_solver = max_flow.SimpleMaxFlow()
+        source = n + m + 1
+        rows = coachee_nodes[level_of <= level]
+        at = arc_level <= level
+        max_flow_solver.add_arcs_with_capacity(
+            np.concatenate([np.full(len(rows), source), arcs.rows[at], n + coach_nodes]),
+            np.concatenate([rows, n + arcs.cols[at], np.full(len(coach_nodes), sink)]),
+            np.concatenate(
+                [np.ones(len(rows) + int(at.sum()), np.int64), prep.residual[coach_nodes]]
+            ),
+        )
+        if max_flow_solver.solve(source, sink) != max_flow_solver.OPTIMAL:
+            raise RuntimeError("max flow did not solve")
+        ranks.append(int(max_flow_solver.optimal_flow()))
+    solver = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([arcs.rows, n + coach_nodes, sources[level_of], sources[1:]])
     heads = np.concatenate(
-        [n + arcs.cols, np.full(len(coachee_nodes), sink), np.full(len(coach_nodes), sink)]
+        [n + arcs.cols, np.full(len(coach_nodes), sink), coachee_nodes, sources[:-1]]
     )
     capacities = np.concatenate(
-        [np.ones(len(arcs.rows) + len(coachee_nodes), np.int64), prep.residual[coach_nodes]]
+        [
+            np.ones(len(arcs.rows), np.int64),
+            prep.residual[coach_nodes],
+            np.ones(len(coachee_nodes), np.int64),
+            np.full(max(q - 1, 0), max(len(coachee_nodes), 1), np.int64),
+        ]
     )
-    costs = np.concatenate([-values, np.zeros(len(coachee_nodes) + len(coach_nodes), np.int64)])
+    costs = np.concatenate(
+        [-arcs.scores, np.zeros(len(coach_nodes) + len(coachee_nodes) + max(q - 1, 0), np.int64)]
+    )
     solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), capacities, costs
     )
-    supplies = np.zeros(n + m + 1, dtype=np.int64)
-    supplies[coachee_nodes] = 1
-    supplies[sink] = -len(coachee_nodes)
-    solver.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), supplies)
-    status = solver.solve()
+    supplies = np.zeros(n + m + 1 + q, dtype=np.int64)
+    before = 0
+    for level, rank in enumerate(ranks):
+        supplies[sources[level]] = rank - before
+        before = rank
+    if q == 1:
+        supplies[sources[0]] = len(coachee_nodes)
+        before = len(coachee_nodes)
+    supplies[sink] = -before
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    if q == 0:
+        status = solver.OPTIMAL
+    elif q == 1:
+        status = solver.solve_max_flow_with_min_cost()
+    else:
+        status = solver.solve()
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min-cost flow did not solve: {status}")
-    used = solver.flows(np.arange(len(arcs.rows), dtype=np.int32)) > 0
+    used = (
+        solver.flows(np.arange(len(arcs.rows), dtype=np.int32)) > 0
+        if q
+        else np.zeros(len(arcs.rows), dtype=np.bool_)
+    )
     assigned = np.full(n, -1, dtype=np.int64)
     assigned[arcs.rows[used]] = arcs.cols[used]
     return _Flow(assigned=assigned, arc_flow=used)
@@ -1011,17 +1125,6 @@ def _duals(
     return u, v
 
 
-def _candidate_k(top_k: int, coachees: int, places: int) -> int:
-    """Candidates per coachee: ``top_k``, or more when coachees far outnumber the places.
-
-    With ``r`` coachees per free place, a coachee's favourite coaches are mostly taken by
-    others; keeping about ``CANDIDATES_PER_PLACE·r`` options saves pricing rounds.
-    """
-    if places <= 0:
-        return top_k
-    return max(top_k, math.ceil(CANDIDATES_PER_PLACE * coachees / places))
-
-
 def _row_score_bound(prep: _Prepared) -> IntArray:
     """An upper bound, in integer score units, on any pair's score for each coachee row."""
     weights = prep.problem.weights
@@ -1055,8 +1158,11 @@ def _pricing_pass(
     max_score: float,
     per_row: int,
     score_bound: IntArray,
+    cols_wanted: BoolArray | None = None,
 ) -> _Priced:
     """Feasible pairs outside the arcs whose reduced cost is negative: w > u + v, exactly.
+
+    Only ``rows_wanted`` × ``cols_wanted`` (every coach when None) are scanned.
 
     Memory stays bounded: each block's flagged pairs are confirmed exactly at once and only
     the ``per_row`` most violating pairs of each coachee are kept (per block, then overall).
@@ -1083,6 +1189,8 @@ def _pricing_pass(
     wanted = rows_wanted & ~skipped
     reach_max = int(row_reach[wanted].max(initial=np.iinfo(np.int64).min))
     col_ok = v < reach_max  # coaches priced out for every wanted row
+    if cols_wanted is not None:
+        col_ok &= cols_wanted
     found_rows: list[IntArray] = []
     found_cols: list[IntArray] = []
     found_excess: list[IntArray] = []
@@ -1156,6 +1264,100 @@ def solve(problem: Problem) -> Result:
         return _solve(problem)
 
 
+def _outside_units(bound: FloatArray, max_score: float, cap: IntArray | int) -> IntArray:
+    """Approximate score bounds as integer score units, widened by the float32 error (−1: none)."""
+    error = 64 * float(np.finfo(np.float32).eps) * (1 + max_score)
+    units = np.ceil((bound + error) * SCORE_SCALE).astype(np.int64) + 1
+    return np.where(bound >= 0, np.minimum(units, cap), -1).astype(np.int64)
+
+
+def _price_outside(
+    prep: _Prepared,
+    blocks: _Blocks,
+    pool: _Pool,
+    *,
+    u: IntArray,
+    v: IntArray,
+    big_m: int,
+    priority_units: IntArray,
+    free_rows: BoolArray,
+    row_outside: IntArray,
+    col_outside: IntArray,
+    max_score: float,
+    per_row: int,
+) -> tuple[_Priced, int]:
+    """Pairs outside the pool with ``w > u + v``; and how many coachees the bounds cleared.
+
+    A pair outside the pool scores at most its coachee's bound ``b_i`` and its coach's
+    ``c_j``. A coachee needs no scan when ``M·p_i + b_i ≤ u_i + v_j`` for its group's
+    cheapest coach; a coach needs none for coachees of priority ``p`` when
+    ``M·p + c_j ≤ v_j`` (``u ≥ 0``). Only what is left is scanned, priority level by level.
+    """
+    group_min = np.full(len(blocks.group_keys), np.iinfo(np.int64).max, np.int64)
+    for group, (group_cols, _, _) in blocks.columns.items():
+        if len(group_cols):
+            group_min[group] = v[group_cols].min()
+    reach = big_m * priority_units + row_outside - u
+    wanted = free_rows & (row_outside >= 0) & (reach > group_min[blocks.group_of])
+    cleared = int(np.count_nonzero(free_rows) - np.count_nonzero(wanted))
+    known = (pool.keys,)
+    found: list[_Priced] = []
+    for level in np.unique(priority_units[wanted]):
+        rows_wanted = wanted & (priority_units == level)
+        cols_wanted = prep.active & (col_outside >= 0) & (v < big_m * level + col_outside)
+        if not cols_wanted.any():
+            continue
+        priced = _pricing_pass(
+            prep,
+            blocks,
+            u=u,
+            v=v,
+            big_m=big_m,
+            priority_units=priority_units,
+            rows_wanted=rows_wanted,
+            cols_wanted=cols_wanted,
+            known_keys=known,
+            max_score=max_score,
+            per_row=per_row,
+            score_bound=row_outside,
+        )
+        if len(priced.rows) == 0 and np.any(priced.truncated):
+            # Nothing among each row's best flagged pairs (float32 false alarms): check the
+            # truncated rows' flagged pairs without a cap.
+            more = _pricing_pass(
+                prep,
+                blocks,
+                u=u,
+                v=v,
+                big_m=big_m,
+                priority_units=priority_units,
+                rows_wanted=priced.truncated,
+                cols_wanted=cols_wanted,
+                known_keys=known,
+                max_score=max_score,
+                per_row=max(prep.m, 1),
+                score_bound=row_outside,
+            )
+            priced = dataclasses.replace(more, scored=priced.scored + more.scored)
+        found.append(priced)
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Priced(
+            empty, empty, np.zeros(prep.n, np.int64), 0, np.zeros(prep.n, np.bool_), 0
+        ), cleared
+    return (
+        _Priced(
+            rows=np.concatenate([p.rows for p in found]),
+            cols=np.concatenate([p.cols for p in found]),
+            best_excess=np.maximum.reduce([p.best_excess for p in found]).astype(np.int64),
+            scored=sum(p.scored for p in found),
+            truncated=np.any([p.truncated for p in found], axis=0),
+            skipped_rows=sum(p.skipped_rows for p in found),
+        ),
+        cleared,
+    )
+
+
 def _solve(problem: Problem) -> Result:
     clock = time.perf_counter()
     _validate(problem)
@@ -1173,22 +1375,16 @@ def _solve(problem: Problem) -> Result:
     free_rows[pin_rows] = False
     prepared_at = time.perf_counter()
 
-    top_k = _candidate_k(problem.top_k, int(free_rows.sum()), int(prep.residual[prep.active].sum()))
-    candidates, feasible_count, kth, scored, pool = _candidate_pass(
-        prep, blocks, top_k, POOL_PER_CANDIDATE * top_k
+    col_k = COACH_CANDIDATES_PER_PLACE * np.maximum(prep.residual, 0) + COACH_CANDIDATES_EXTRA
+    pool, feasible_count, scored = _candidate_pass(
+        prep, blocks, row_k=problem.top_k, col_k=col_k, seed=problem.seed
     )
-    all_candidates = candidates
-    in_flow = free_rows[candidates.rows]
-    arcs = _Arcs(
-        candidates.rows[in_flow],
-        candidates.cols[in_flow],
-        candidates.contributions[in_flow],
-        candidates.scores[in_flow],
-    )
+    first = pool.in_flow & free_rows[pool.rows]
+    arcs = _exact_arcs(prep, pool.rows[first], pool.cols[first])
     built_at = time.perf_counter()
 
+    flow = _solve_flow(prep, arcs, free_rows, priority_units)
     values = big_m * priority_units[arcs.rows] + arcs.scores
-    flow = _solve_flow(prep, arcs, values, free_rows)
     solved_at = time.perf_counter()
     first_arcs = len(arcs.rows)
 
@@ -1196,11 +1392,11 @@ def _solve(problem: Problem) -> Result:
     scans = 0  # of them, the rounds that scanned pairs outside the pool
     added = 0
     certified = False
-    skipped = 0
-    dropped = 0
+    cleared = 0
     best_excess = np.zeros(n, dtype=np.int64)
     score_bound = _row_score_bound(prep)
-    outside_bound = np.where(pool.outside >= 0, np.minimum(score_bound, pool.outside), -1)
+    row_outside = _outside_units(pool.row_bound, max_score, score_bound)
+    col_outside = _outside_units(pool.col_bound, max_score, int(score_bound.max(initial=0)))
     per_row = PRICING_ARCS_PER_ROW
     while True:
         u, v = _duals(prep, arcs, values, flow)
@@ -1217,48 +1413,24 @@ def _solve(problem: Problem) -> Result:
             per_row=per_row,
         )
         if len(rows) == 0:
-            # The pool is clean: scan the pairs outside it, only for the coachees whose
-            # dual bound leaves room for a violation against their group's cheapest coach.
+            # The pool is clean: price the pairs outside it that the bounds leave open.
             scans += 1
-            group_min = np.full(len(blocks.group_keys), np.iinfo(np.int64).max, np.int64)
-            for group, (group_cols, _, _) in blocks.columns.items():
-                if len(group_cols):
-                    group_min[group] = v[group_cols].min()
-            reach = big_m * priority_units + outside_bound - u
-            wanted = free_rows & (outside_bound >= 0) & (reach > group_min[blocks.group_of])
-            skipped += int(np.count_nonzero(free_rows) - np.count_nonzero(wanted))
-            known = (pool.keys, np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)))
-            priced = _pricing_pass(
+            priced, cleared_now = _price_outside(
                 prep,
                 blocks,
+                pool,
                 u=u,
                 v=v,
                 big_m=big_m,
                 priority_units=priority_units,
-                rows_wanted=wanted,
-                known_keys=known,
+                free_rows=free_rows,
+                row_outside=row_outside,
+                col_outside=col_outside,
                 max_score=max_score,
                 per_row=per_row,
-                score_bound=outside_bound,
             )
+            cleared += cleared_now
             scored += priced.scored
-            if len(priced.rows) == 0 and np.any(priced.truncated):
-                # Nothing among each row's best flagged pairs (float32 false alarms): check
-                # the truncated rows' flagged pairs without a cap.
-                priced = _pricing_pass(
-                    prep,
-                    blocks,
-                    u=u,
-                    v=v,
-                    big_m=big_m,
-                    priority_units=priority_units,
-                    rows_wanted=priced.truncated,
-                    known_keys=known,
-                    max_score=max_score,
-                    per_row=max(prep.m, 1),
-                    score_bound=outside_bound,
-                )
-                scored += priced.scored
             if len(priced.rows) == 0:
                 certified = True
                 break
@@ -1282,21 +1454,16 @@ def _solve(problem: Problem) -> Result:
             break
         extra = _exact_arcs(prep, rows, cols)
         added += len(rows)
-        if ARCS_KEPT_PER_ROW and rounds == 1:  # once only: dropping again could cycle
-            kept = _kept_arcs(arcs, values, flow, u, v, ARCS_KEPT_PER_ROW)
-            dropped += int(len(kept) - np.count_nonzero(kept))
-            arcs = _Arcs(
-                arcs.rows[kept], arcs.cols[kept], arcs.contributions[kept], arcs.scores[kept]
-            )
         arcs = _merge_arcs(arcs, extra, prep)
         values = big_m * priority_units[arcs.rows] + arcs.scores
-        flow = _solve_flow(prep, arcs, values, free_rows)
+        flow = _solve_flow(prep, arcs, free_rows, priority_units)
     certified_at = time.perf_counter()
 
+    kth = np.where(pool.row_bound >= 0, pool.row_bound, -np.inf)
     result = _result(
         prep,
         arcs=arcs,
-        all_candidates=all_candidates,
+        pool=pool,
         flow=flow,
         pin_rows=pin_rows,
         pin_cols=pin_cols,
@@ -1323,11 +1490,10 @@ def _solve(problem: Problem) -> Result:
         "candidate_arcs": float(first_arcs),
         "added_arcs": float(added),
         "pricing_rounds": float(rounds),
-        "pricing_rows_skipped": float(skipped),
+        "pricing_rows_skipped": float(cleared),
         "pricing_scans": float(scans),
-        "dropped_arcs": float(dropped),
         "pool_arcs": float(len(pool.rows)),
-        "candidate_k": float(top_k),
+        "candidate_k": float(problem.top_k),
         "pairs_scored": float(scored),
         "coachee_classes": float(prep.class_feasible.shape[0]),
         "coach_classes": float(prep.class_feasible.shape[1]),
@@ -1359,22 +1525,24 @@ def _ranks(
     rows: IntArray,
     cols: IntArray,
     scores: IntArray,
-    known: _Arcs,
+    pool: _Pool,
     kth: FloatArray,
 ) -> IntArray:
-    """1 + the number of feasible coaches scoring higher than the assigned one (in 1/1000)."""
-    assigned_score = np.full(prep.n, np.iinfo(np.int64).max, dtype=np.int64)
-    assigned_score[rows] = scores
+    """1 + the number of feasible coaches scoring higher than the assigned one (in 1/1000).
+
+    Every pair scoring above a coachee's pool bound ``kth`` is in the pool, which then
+    suffices; other coachees are scanned.
+    """
+    threshold = np.full(prep.n, np.inf, dtype=np.float32)
+    threshold[rows] = ((scores + 0.5) / SCORE_SCALE).astype(np.float32)
     cut = (scores + 0.5) / SCORE_SCALE - 1e-5
     safe = np.zeros(prep.n, dtype=np.bool_)
     safe[rows] = cut > kth[rows]
-    higher = known.scores > assigned_score[known.rows]
-    counts = np.bincount(known.rows[higher], minlength=prep.n).astype(np.int64)
+    higher = pool.scores > threshold[pool.rows]
+    counts = np.bincount(pool.rows[higher], minlength=prep.n).astype(np.int64)
     unsafe = np.zeros(prep.n, dtype=np.bool_)
     unsafe[rows] = ~safe[rows]
     if np.any(unsafe):
-        threshold = np.zeros(prep.n, dtype=np.float32)
-        threshold[rows] = ((scores + 0.5) / SCORE_SCALE).astype(np.float32)
         for block in _scan(prep, blocks, rows_wanted=unsafe):
             counts[block.rows] = np.count_nonzero(
                 block.scores > threshold[block.rows, None], axis=1
@@ -1418,7 +1586,7 @@ def _result(
     prep: _Prepared,
     *,
     arcs: _Arcs,
-    all_candidates: _Arcs,
+    pool: _Pool,
     flow: _Flow,
     pin_rows: IntArray,
     pin_cols: IntArray,
@@ -1443,9 +1611,8 @@ def _result(
     contributions, _ = _pair_contributions(prep, matched_rows, matched_cols)
     scores = _integer_scores(contributions)
     # Every pair scoring above a row's kth is among its first candidates: they suffice.
-    known = all_candidates
     ranks = _ranks(
-        prep, blocks, rows=matched_rows, cols=matched_cols, scores=scores, known=known, kth=kth
+        prep, blocks, rows=matched_rows, cols=matched_cols, scores=scores, pool=pool, kth=kth
     )
     options = feasible_count[matched_rows] + (
         pinned[matched_rows] & ~prep.active[matched_cols]

@@ -246,25 +246,29 @@ def test_problem_is_a_plain_dataclass():
     assert isinstance(records([], []), Problem)
 
 
-# --- the pricing mechanisms: capped additions, the pool, adaptive K, dual-bound skips -----------
+# --- the pricing mechanisms: capped additions, both sides' pools, sampled thresholds -----------
 
 MECHANISMS = [
-    # (arcs added per coachee per round, pool size as a multiple of K, candidates per place,
-    #  arcs kept per coachee after the first round, 0 for all)
-    (1, 1, 0, 0),  # no pool: every round scans; one pair per coachee per round (truncation)
-    (1, 2, 0, 0),  # a pool twice K, then scans of what lies outside it
-    (2, 3, 0, 1),  # and only each coachee's best arc by reduced cost kept after round one
-    (8, 4, 8, 8),  # the defaults
+    # (arcs added per coachee per round, pool as a multiple of the flow's candidates,
+    #  a coach's candidates per free place, and beyond, coachees sampled for the coaches'
+    #  thresholds, coaches sampled per coachee threshold (stride))
+    (1, 1, 0, 0, 10_000, 8),  # no pool beyond K and no coach side: every round scans
+    (1, 2, 0, 1, 2, 2),  # a small pool, thresholds from a two-coachee sample
+    (2, 3, 1, 0, 3, 1),  # coach-side candidates, thresholds from every coach
+    (8, 4, 4, 4, 2048, 8),  # the defaults
 ]
 
 
 @contextlib.contextmanager
-def pricing_settings(per_row, pool, per_place, kept=0):
+def pricing_settings(per_row, pool, per_place, extra=0, sample=10_000, stride=8):
     with (
-        mock.patch.object(solver, "ARCS_KEPT_PER_ROW", kept),
         mock.patch.object(solver, "PRICING_ARCS_PER_ROW", per_row),
         mock.patch.object(solver, "POOL_PER_CANDIDATE", pool),
-        mock.patch.object(solver, "CANDIDATES_PER_PLACE", per_place),
+        mock.patch.object(solver, "COACH_CANDIDATES_PER_PLACE", per_place),
+        mock.patch.object(solver, "COACH_CANDIDATES_EXTRA", extra),
+        mock.patch.object(solver, "SAMPLE_ROWS", sample),
+        mock.patch.object(solver, "SAMPLE_SHARE", 2),
+        mock.patch.object(solver, "ROW_SAMPLE_STRIDE", stride),
     ):
         yield
 
@@ -307,7 +311,10 @@ def test_price_pool_keeps_the_most_violating_pairs_per_coachee():
     problem = random_problem(5, coachees=7, coaches=5, top_k=1)
     prep, _, _ = solver._prepare(problem)
     blocks = solver._blocks(prep)
-    *_, pool = solver._candidate_pass(prep, blocks, 1, 4)
+    with pricing_settings(8, 4, 0):
+        pool, _, _ = solver._candidate_pass(
+            prep, blocks, row_k=1, col_k=np.zeros(prep.m, dtype=np.int64), seed=0
+        )
     free = np.ones(prep.n, dtype=np.bool_)
     rows, cols = solver._price_pool(
         prep,
@@ -331,21 +338,47 @@ def test_price_pool_keeps_the_most_violating_pairs_per_coachee():
             assert all(o <= worst_kept for o in others)
 
 
-def test_candidate_k_grows_with_coachees_per_place():
-    assert solver._candidate_k(24, 5_000, 2_500) == 24
-    assert solver._candidate_k(24, 50_000, 10_000) == 40
-    assert solver._candidate_k(24, 10, 0) == 24
+@SMALL
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    size=st.tuples(st.integers(1, 9), st.integers(1, 6)),
+    mechanism=st.sampled_from(MECHANISMS),
+)
+def test_every_pair_left_out_of_the_pool_is_within_both_bounds(seed, size, mechanism):
+    problem = random_problem(seed, coachees=size[0], coaches=size[1], top_k=1)
+    prep, _, _ = solver._prepare(problem)
+    blocks = solver._blocks(prep)
+    with pricing_settings(*mechanism):
+        col_k = solver.COACH_CANDIDATES_PER_PLACE * np.maximum(prep.residual, 0) + 1
+        pool, feasible_count, _ = solver._candidate_pass(
+            prep, blocks, row_k=1, col_k=col_k, seed=seed
+        )
+    feasible, exact = feasibility_and_scores(problem)
+    feasible &= prep.active[None, :]
+    in_pool = np.zeros_like(feasible)
+    in_pool[pool.rows, pool.cols] = True
+    assert not np.any(in_pool & ~feasible)
+    assert list(feasible_count) == list(feasible.sum(axis=1))
+    for row, col in zip(*np.nonzero(feasible & ~in_pool), strict=True):
+        assert exact[row, col] <= round(1000 * pool.row_bound[row]) + 1
+        assert exact[row, col] <= round(1000 * pool.col_bound[col]) + 1
 
 
-def test_the_dual_bound_skips_coachees_and_the_result_stays_optimal():
-    # Without a pool, the scan checks only coachees whose dual bound leaves room for a
-    # violation; here the bound rules out some coachees but not all.
-    problem = random_problem(10, coachees=12, coaches=6, top_k=1)
-    with pricing_settings(8, 1, 0):
-        result = solve(problem)
-    stats = result.statistics
-    assert 0 < stats["pricing_rows_skipped"] < stats["pricing_scans"] * 12
-    assert result_value(problem, result) == brute_force_value(problem)
+def test_ranked_orders_each_group_best_first():
+    groups = np.asarray([1, 0, 1, 1, 0, 2])
+    values = np.asarray([0.5, 2.0, -0.25, 3.0, 1.0, -1.0], dtype=np.float32)
+    assert list(solver._ranked(groups, values)) == [1, 0, 2, 0, 1, 0]
+
+
+def test_three_priority_levels_reach_the_brute_force_optimum():
+    # The flow enforces, level by level, the most coachees a matching can cover.
+    for seed in range(12):
+        problem = random_problem(seed, coachees=8, coaches=4, top_k=1)
+        priorities = np.random.default_rng(seed).choice([1.0, 1.5, 3.0], len(problem.coachees))
+        problem = dataclasses.replace(
+            problem, coachees=dataclasses.replace(problem.coachees, priority=priorities)
+        )
+        assert result_value(problem, solve(problem)) == brute_force_value(problem)
 
 
 @SMALL
@@ -354,18 +387,30 @@ def test_the_dual_prices_are_feasible_on_every_arc(seed, size, top_k):
     problem = random_problem(seed, coachees=size[0], coaches=size[1], top_k=top_k)
     prep, pin_rows, _ = solver._prepare(problem)
     blocks = solver._blocks(prep)
-    arcs, *_ = solver._candidate_pass(prep, blocks, top_k)
+    pool, _, _ = solver._candidate_pass(
+        prep, blocks, row_k=top_k, col_k=np.ones(prep.m, dtype=np.int64), seed=seed
+    )
     free = np.ones(prep.n, dtype=np.bool_)
     free[pin_rows] = False
-    keep = free[arcs.rows]
-    arcs = solver._Arcs(
-        arcs.rows[keep], arcs.cols[keep], arcs.contributions[keep], arcs.scores[keep]
-    )
-    values = 10**6 * np.ones(len(arcs.rows), dtype=np.int64) + arcs.scores
-    flow = solver._solve_flow(prep, arcs, values, free)
+    keep = pool.in_flow & free[pool.rows]
+    arcs = solver._exact_arcs(prep, pool.rows[keep], pool.cols[keep])
+    priority_units = np.ones(prep.n, dtype=np.int64)
+    flow = solver._solve_flow(prep, arcs, free, priority_units)
+    values = 10**6 * priority_units[arcs.rows] + arcs.scores
     u, v = solver._duals(prep, arcs, values, flow)
     assert np.all(v >= 0)
     assert np.all(u[free] >= 0)
     assert np.all(values <= u[arcs.rows] + v[arcs.cols])
     used = flow.arc_flow
     assert np.all(values[used] == u[arcs.rows[used]] + v[arcs.cols[used]])
+
+
+def test_the_bounds_clear_coachees_from_the_scan_and_the_result_stays_optimal():
+    # Pricing outside the pool scans only the coachees (and coaches) the bounds leave open.
+    problem = random_problem(10, coachees=40, coaches=12, top_k=1)
+    with pricing_settings(8, 1, 0):
+        result = solve(problem)
+    stats = result.statistics
+    assert stats["pricing_scans"] >= 1
+    assert 0 < stats["pricing_rows_skipped"] < stats["pricing_scans"] * 40
+    assert result_value(problem, result) == brute_force_value(problem)
