@@ -24,7 +24,7 @@ class FeedbackSettingsAdmin(AuditedAdmin[FeedbackSettings]):
 
 class QuestionInline(admin.TabularInline[Question, SurveyTemplate]):
     model = Question
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "position",
         "key",
         "kind",
@@ -32,7 +32,7 @@ class QuestionInline(admin.TabularInline[Question, SurveyTemplate]):
         "required",
         "subscale",
         "competency",
-    ]
+    )
     extra = 0
     can_delete = False
     ordering = ["position"]

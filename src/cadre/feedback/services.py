@@ -36,6 +36,7 @@ from cadre.feedback.models import (
     SurveyPurpose,
     SurveyStatus,
     SurveyTemplate,
+    TemplateKind,
 )
 from cadre.feedback.queries import current_template, questions_of, survey_subject
 from cadre.notifications.models import NotificationKind
@@ -127,6 +128,46 @@ def _create_version(
         Question(template=template, position=position, **question_fields(spec))
         for position, spec in enumerate(questions, start=1)
     )
+    return template
+
+
+def template_create(
+    *,
+    programme: Programme,
+    key: str,
+    kind: str,
+    title: str,
+    questions: Sequence[QuestionSpec],
+    by: User | None,
+    intro: str = "",
+    request: HttpRequest | None = None,
+) -> SurveyTemplate:
+    """A programme's own questionnaire, version 1; its key may shadow a built-in one."""
+    _validate_questions(questions)
+    if kind not in TemplateKind.values:
+        raise FeedbackError(f"Kind: “{kind}” is not a kind of questionnaire.")
+    if not title.strip() or len(title) > 200:
+        raise FeedbackError("Title: give a title of up to 200 characters.")
+    with transaction.atomic():
+        if SurveyTemplate.objects.filter(programme=programme, key=key).exists():
+            raise FeedbackError(f"Key: the programme already has a questionnaire “{key}”.")
+        template = _create_version(
+            key=key,
+            kind=kind,
+            title=title,
+            intro=intro,
+            programme=programme,
+            version=1,
+            questions=questions,
+            by=by,
+        )
+        audit_record(
+            actor=by,
+            action="feedback.template_create",
+            target=template,
+            request=request,
+            details={"key": key},
+        )
     return template
 
 
