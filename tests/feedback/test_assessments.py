@@ -24,9 +24,13 @@ def assessment(pair):
 def nominate(assessment, by, *, peers=3, manager=True):
     people = []
     if manager:
-        people.append(nomination_add(assessment=assessment, rater=PersonFactory(), group="manager", by=by))
+        people.append(
+            nomination_add(assessment=assessment, rater=PersonFactory(), group="manager", by=by)
+        )
     for _ in range(peers):
-        people.append(nomination_add(assessment=assessment, rater=PersonFactory(), group="peer", by=by))
+        people.append(
+            nomination_add(assessment=assessment, rater=PersonFactory(), group="peer", by=by)
+        )
     return people
 
 
@@ -57,11 +61,15 @@ class TestNominating:
         with pytest.raises(FeedbackError, match="rate yourself anyway"):
             nomination_add(assessment=assessment, rater=pair.coachee.person, group="peer", by=by)
         with pytest.raises(FeedbackError, match="no longer in the organisation"):
-            nomination_add(assessment=assessment, rater=PersonFactory(is_active=False), group="peer", by=by)
+            nomination_add(
+                assessment=assessment, rater=PersonFactory(is_active=False), group="peer", by=by
+            )
         with pytest.raises(FeedbackError, match="Group: choose"):
             nomination_add(assessment=assessment, rater=PersonFactory(), group="self", by=by)
         with pytest.raises(FeedbackError, match="Only the person being assessed"):
-            nomination_add(assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coach.user)
+            nomination_add(
+                assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coach.user
+            )
 
     def test_sending_for_approval_needs_three_peers(self, pair, assessment):
         nominate(assessment, pair.coachee.user, peers=2)
@@ -69,13 +77,17 @@ class TestNominating:
         with pytest.raises(FeedbackError, match="at least 3 peers \\(you have 2\\)"):
             nominations_submit(assessment=assessment, by=pair.coachee.user)
 
-        nomination_add(assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coachee.user)
+        nomination_add(
+            assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coachee.user
+        )
         nominations_submit(assessment=assessment, by=pair.coachee.user)
         assert assessment.status == "awaiting_approval"
         mail = Notification.objects.get(kind=Notification.Kind.RATERS_TO_APPROVE)
         assert mail.recipient == pair.coach.user
         with pytest.raises(FeedbackError, match="sent for approval"):
-            nomination_add(assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coachee.user)
+            nomination_add(
+                assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coachee.user
+            )
 
 
 class TestApproving:
@@ -88,7 +100,13 @@ class TestApproving:
         assessment.refresh_from_db()
         assert assessment.status == "collecting"
         surveys = Survey.objects.filter(assessment=assessment)
-        assert sorted(surveys.values_list("rater_group", flat=True)) == ["manager", "peer", "peer", "peer", "self"]
+        assert sorted(surveys.values_list("rater_group", flat=True)) == [
+            "manager",
+            "peer",
+            "peer",
+            "peer",
+            "self",
+        ]
         assert {s.respondent for s in surveys} == {pair.coachee.person, *(n.rater for n in raters)}
         assert {s.about_person for s in surveys} == {pair.coachee.person}
         assert {s.purpose for s in surveys} == {"assessment_before"}
@@ -99,7 +117,9 @@ class TestApproving:
         nominations_submit(assessment=assessment, by=pair.coachee.user)
         peer = assessment.nominations.filter(group="peer").first()
 
-        nomination_decide(nomination=peer, approve=False, by=pair.coach.user, now=timezone.now(), reason="Too new")
+        nomination_decide(
+            nomination=peer, approve=False, by=pair.coach.user, now=timezone.now(), reason="Too new"
+        )
         approve_all(assessment, pair.coach.user)
 
         assessment.refresh_from_db()
@@ -108,7 +128,9 @@ class TestApproving:
         assert (peer.status, peer.reason) == ("rejected", "Too new")
         assert not Survey.objects.filter(assessment=assessment).exists()
 
-    def test_an_admin_may_approve_but_not_the_coachee_or_a_stranger(self, pair, assessment, admin, outsider):
+    def test_an_admin_may_approve_but_not_the_coachee_or_a_stranger(
+        self, pair, assessment, admin, outsider
+    ):
         nominate(assessment, pair.coachee.user)
         nominations_submit(assessment=assessment, by=pair.coachee.user)
         nomination = assessment.nominations.first()
@@ -118,7 +140,9 @@ class TestApproving:
                 nomination_decide(nomination=nomination, approve=True, by=user, now=timezone.now())
         nomination_decide(nomination=nomination, approve=True, by=admin.user, now=timezone.now())
         with pytest.raises(FeedbackError, match="already decided"):
-            nomination_decide(nomination=nomination, approve=True, by=admin.user, now=timezone.now())
+            nomination_decide(
+                nomination=nomination, approve=True, by=admin.user, now=timezone.now()
+            )
 
 
 class TestRepeat:
@@ -126,7 +150,9 @@ class TestRepeat:
         nominate(assessment, pair.coachee.user, peers=4)
         nominations_submit(assessment=assessment, by=pair.coachee.user)
         rejected = assessment.nominations.filter(group="peer").first()
-        nomination_decide(nomination=rejected, approve=False, by=pair.coach.user, now=timezone.now())
+        nomination_decide(
+            nomination=rejected, approve=False, by=pair.coach.user, now=timezone.now()
+        )
         approve_all(assessment, pair.coach.user)
 
         after = assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
@@ -139,7 +165,7 @@ class TestRepeat:
         assert rejected.rater_id not in before_raters
         assert Survey.objects.filter(assessment=after, purpose="assessment_after").count() == 5
         assert Assessment360.objects.get(pk=assessment.pk).status == "closed"
-        with pytest.raises(FeedbackError, match="already repeated|Only a “before”"):
+        with pytest.raises(FeedbackError, match="already repeated"):
             assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
 
     def test_not_before_the_raters_were_asked(self, pair, assessment):

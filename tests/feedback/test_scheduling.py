@@ -64,7 +64,9 @@ class TestPulse:
     def test_pulse_numbers(self):
         now = timezone.now()
         every = PulseSchedule.EVERY_4_SESSIONS
-        assert [pulse_number(schedule=every, held=n, first_opened=None, now=now) for n in range(12)] == [0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3]
+        assert [
+            pulse_number(schedule=every, held=n, first_opened=None, now=now) for n in range(12)
+        ] == [0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3]
         monthly = PulseSchedule.MONTHLY
         assert pulse_number(schedule=monthly, held=2, first_opened=None, now=now) == 0
         assert pulse_number(schedule=monthly, held=3, first_opened=None, now=now) == 1
