@@ -88,6 +88,7 @@ def test_navigation_offers_only_what_the_user_may_open(admin, coach, outsider):
         "My programmes",
         "My coaching",
         "My circles",
+        "My surveys",
         "Training",
     ]
     assert labels(outsider) == ["Home"]

@@ -34,6 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items += [
             NavItem("My coaching", reverse("coaching:my_relationships"), "coaching"),
             NavItem("My circles", reverse("coaching:circles"), "circles"),
+            NavItem("My surveys", reverse("feedback:my_surveys"), "surveys"),
         ]
     if roles & {Role.PROGRAMME_ADMIN, Role.SPONSOR}:
         items.append(NavItem("Programmes", reverse("programs:programme_list"), "programmes"))

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cadre.enablement",
     "cadre.coaching",
     "cadre.matching",
+    "cadre.feedback",
     "cadre.demo",
     "cadre.api",
 ]

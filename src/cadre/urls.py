@@ -15,6 +15,7 @@ urlpatterns = [
     path("enablement/", include("cadre.enablement.urls")),
     path("coaching/", include("cadre.coaching.urls")),
     path("matching/", include("cadre.matching.urls")),
+    path("feedback/", include("cadre.feedback.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

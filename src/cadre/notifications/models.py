@@ -26,6 +26,9 @@ class NotificationKind(models.TextChoices):
     SESSION_REMINDER = "session-reminder", "Session reminder"
     CADENCE_NUDGE = "cadence-nudge", "No recent session"
     NOTE_SHARED = "note-shared", "Note shared"
+    SURVEY_REQUEST = "survey-request", "Survey to answer"
+    SURVEY_REMINDER = "survey-reminder", "Survey reminder"
+    RATERS_TO_APPROVE = "raters-to-approve", "360° raters to approve"
 
 
 class Notification(models.Model):

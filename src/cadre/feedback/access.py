@@ -1,0 +1,93 @@
+"""Who may see what in feedback. Every view fetches surveys and assessments through these.
+
+A survey and its answers belong to its respondent alone: anyone else gets 404, admins, the
+coach and the person it is about included (they see anonymised aggregates elsewhere, never a
+survey). A 360° assessment's rater list is the coachee's; their coach in that relationship and
+programme admins see it to approve raters, never the answers.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cadre.accounts.models import User
+from cadre.accounts.queries import is_programme_admin
+from cadre.coaching.access import person_of
+from cadre.feedback.models import Assessment360, RaterNomination, Survey
+from cadre.feedback.queries import assessments_with_context, surveys_with_context
+
+__all__ = ["person_of"]
+
+
+def surveys_for_respondent(user: User | AnonymousUser) -> QuerySet[Survey]:
+    """The surveys the user is asked to answer."""
+    person = person_of(user)
+    if person is None:
+        return Survey.objects.none()
+    return surveys_with_context(Survey.objects.filter(respondent=person))
+
+
+def survey_for_respondent(user: User | AnonymousUser, pk: int) -> Survey:
+    """The survey ``pk`` if the user is its respondent, else 404."""
+    try:
+        return surveys_for_respondent(user).get(pk=pk)
+    except Survey.DoesNotExist:
+        raise Http404("No such survey.") from None
+
+
+def assessments_for_coachee(user: User | AnonymousUser) -> QuerySet[Assessment360]:
+    """The user's own 360° assessments."""
+    person = person_of(user)
+    if person is None:
+        return Assessment360.objects.none()
+    return assessments_with_context(Assessment360.objects.filter(coachee=person))
+
+
+def assessment_for_coachee(user: User | AnonymousUser, pk: int) -> Assessment360:
+    try:
+        return assessments_for_coachee(user).get(pk=pk)
+    except Assessment360.DoesNotExist:
+        raise Http404("No such assessment.") from None
+
+
+def assessments_for_approver(user: User | AnonymousUser) -> QuerySet[Assessment360]:
+    """Assessments whose raters the user approves: every one for a programme admin, those of
+    their coachees for a coach."""
+    if not user.is_authenticated:
+        return Assessment360.objects.none()
+    if is_programme_admin(user):
+        return assessments_with_context(Assessment360.objects.all())
+    person = person_of(user)
+    if person is None:
+        return Assessment360.objects.none()
+    return assessments_with_context(Assessment360.objects.filter(Q(relationship__coach=person)))
+
+
+def assessment_for_approver(user: User | AnonymousUser, pk: int) -> Assessment360:
+    try:
+        return assessments_for_approver(user).get(pk=pk)
+    except Assessment360.DoesNotExist:
+        raise Http404("No such assessment.") from None
+
+
+def nomination_for_approver(user: User | AnonymousUser, pk: int) -> RaterNomination:
+    assessments = assessments_for_approver(user).values("pk")
+    try:
+        return RaterNomination.objects.select_related(
+            "rater",
+            "assessment__coachee",
+            "assessment__relationship__coach",
+            "assessment__programme",
+        ).get(pk=pk, assessment__in=assessments)
+    except RaterNomination.DoesNotExist:
+        raise Http404("No such rater.") from None
+
+
+def nomination_for_coachee(user: User | AnonymousUser, pk: int) -> RaterNomination:
+    person = person_of(user)
+    try:
+        return RaterNomination.objects.select_related(
+            "rater", "assessment__coachee", "assessment__programme"
+        ).get(pk=pk, assessment__coachee=person)
+    except RaterNomination.DoesNotExist:
+        raise Http404("No such rater.") from None

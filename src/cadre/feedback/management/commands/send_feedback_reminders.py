@@ -1,0 +1,37 @@
+"""``cadre send-feedback-reminders``: assign the surveys now due, close those past their due
+time and queue reminders for open ones; run it every hour or so (cron or a timer). Running it
+again queues nothing new."""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from cadre.feedback.tasks import feedback_scan
+
+
+def _moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if timezone.is_naive(moment):
+        raise CommandError("--now needs a time zone, such as 2026-05-01T09:00+00:00.")
+    return moment
+
+
+class Command(BaseCommand):
+    help = "Assign due feedback surveys, close overdue ones and queue reminders by e-mail."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--now",
+            type=_moment,
+            default=None,
+            help="The moment to run for, as an ISO 8601 time with its zone (default: now).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        run = feedback_scan(now=options["now"])
+        self.stdout.write(
+            f"{run.assigned} surveys assigned, {run.closed} closed, "
+            f"{run.reminded} reminders queued."
+        )

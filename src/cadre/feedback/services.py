@@ -1,0 +1,532 @@
+"""The survey engine: templates and their versions, assigning surveys, saving and submitting
+answers, closing surveys past their due time and reminding respondents.
+
+Refusals raise ``FeedbackError`` naming the question or field at fault; nothing is written
+when any part of a request is refused. Answers never go into audit details or e-mails.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from cadre.accounts.models import User
+from cadre.accounts.services import audit_record
+from cadre.coaching.models import CoachingRelationship, CoachingSession
+from cadre.feedback.instruments import (
+    BY_KEY,
+    QuestionSpec,
+    competency_questions,
+    question_fields,
+)
+from cadre.feedback.models import (
+    ANSWERABLE_STATUSES,
+    TEXT_ANSWER_MAX_LENGTH,
+    Answer,
+    Assessment360,
+    Question,
+    QuestionKind,
+    Subscale,
+    Survey,
+    SurveyPurpose,
+    SurveyStatus,
+    SurveyTemplate,
+    TemplateKind,
+)
+from cadre.feedback.queries import current_template, questions_of, survey_subject
+from cadre.notifications.models import NotificationKind
+from cadre.notifications.services import notification_queue
+from cadre.people.models import Competency, Person
+from cadre.programs.models import Programme
+
+# Reminders: the first this long after a survey opens, the second this long before it is due.
+FIRST_REMINDER_AFTER = timedelta(days=2)
+LAST_REMINDER_BEFORE = timedelta(days=1)
+MOST_REMINDERS = 2
+
+# The value a competency question's "Not observed" option posts.
+NOT_OBSERVED = "na"
+
+# What a survey's answers may contain: a raw string per question key, or a list of them for a
+# multiple-choice question.
+AnswerData = Mapping[str, str | Sequence[str]]
+
+
+class FeedbackError(Exception):
+    """A feedback change was refused; the message says why, naming the question or field.
+
+    ``errors`` holds one message per question key when answers were refused.
+    """
+
+    def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = dict(errors or {})
+
+
+def _link(name: str, pk: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[pk])
+
+
+# Templates -------------------------------------------------------------------------------------
+
+
+def _validate_questions(questions: Sequence[QuestionSpec]) -> None:
+    if not questions:
+        raise FeedbackError("Questions: a survey needs at least one question.")
+    keys: set[str] = set()
+    for position, spec in enumerate(questions, start=1):
+        label = f"Question {position}"
+        if spec.key in keys:
+            raise FeedbackError(f"{label}: the key “{spec.key}” is used twice.")
+        keys.add(spec.key)
+        if spec.kind not in QuestionKind.values:
+            raise FeedbackError(f"{label}: “{spec.kind}” is not a kind of question.")
+        if not spec.text.strip() or len(spec.text) > 500:
+            raise FeedbackError(f"{label}: give the question's text, up to 500 characters.")
+        if spec.subscale and spec.subscale not in Subscale.values:
+            raise FeedbackError(f"{label}: “{spec.subscale}” is not a pulse subscale.")
+        if spec.competency_id is not None and spec.kind != QuestionKind.COMPETENCY:
+            raise FeedbackError(f"{label}: only a competency rating names a competency.")
+        if spec.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            values = [choice.get("value", "") for choice in spec.choices]
+            if len(values) < 2 or len(set(values)) != len(values) or "" in values:
+                raise FeedbackError(f"{label}: give at least two choices with distinct values.")
+        if spec.kind == QuestionKind.MULTIPLE_CHOICE:
+            low = spec.min_choices or 0
+            high = spec.max_choices if spec.max_choices is not None else len(spec.choices)
+            if low > high or high > len(spec.choices):
+                raise FeedbackError(f"{label}: the fewest and most choices don't fit the options.")
+
+
+def _create_version(
+    *,
+    key: str,
+    kind: str,
+    title: str,
+    intro: str,
+    programme: Programme | None,
+    version: int,
+    questions: Sequence[QuestionSpec],
+    by: User | None,
+) -> SurveyTemplate:
+    template = SurveyTemplate.objects.create(
+        key=key,
+        version=version,
+        kind=kind,
+        title=title,
+        intro=intro,
+        programme=programme,
+        is_current=True,
+        created_by=by,
+    )
+    Question.objects.bulk_create(
+        Question(template=template, position=position, **question_fields(spec))
+        for position, spec in enumerate(questions, start=1)
+    )
+    return template
+
+
+def template_create(
+    *,
+    programme: Programme,
+    key: str,
+    kind: str,
+    title: str,
+    questions: Sequence[QuestionSpec],
+    by: User | None,
+    intro: str = "",
+    request: HttpRequest | None = None,
+) -> SurveyTemplate:
+    """A programme's own questionnaire, version 1; its key may shadow a built-in one."""
+    _validate_questions(questions)
+    if kind not in TemplateKind.values:
+        raise FeedbackError(f"Kind: “{kind}” is not a kind of questionnaire.")
+    if not title.strip() or len(title) > 200:
+        raise FeedbackError("Title: give a title of up to 200 characters.")
+    with transaction.atomic():
+        if SurveyTemplate.objects.filter(programme=programme, key=key).exists():
+            raise FeedbackError(f"Key: the programme already has a questionnaire “{key}”.")
+        template = _create_version(
+            key=key,
+            kind=kind,
+            title=title,
+            intro=intro,
+            programme=programme,
+            version=1,
+            questions=questions,
+            by=by,
+        )
+        audit_record(
+            actor=by,
+            action="feedback.template_create",
+            target=template,
+            request=request,
+            details={"key": key},
+        )
+    return template
+
+
+def template_revise(
+    *,
+    template: SurveyTemplate,
+    questions: Sequence[QuestionSpec],
+    by: User | None,
+    title: str | None = None,
+    intro: str | None = None,
+    request: HttpRequest | None = None,
+) -> SurveyTemplate:
+    """Make a new version of ``template``'s family with ``questions``; it becomes current.
+
+    The old version is kept unchanged, so surveys that used it still show what was asked.
+    """
+    _validate_questions(questions)
+    with transaction.atomic():
+        locked = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
+        if not locked.is_current:
+            raise FeedbackError("This is an old version: revise the current one.")
+        latest = (
+            SurveyTemplate.objects.filter(key=locked.key, programme=locked.programme)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        locked.is_current = False
+        locked.save(update_fields=["is_current"])
+        revised = _create_version(
+            key=locked.key,
+            kind=locked.kind,
+            title=locked.title if title is None else title,
+            intro=locked.intro if intro is None else intro,
+            programme=locked.programme,
+            version=(latest or locked.version) + 1,
+            questions=questions,
+            by=by,
+        )
+        audit_record(
+            actor=by,
+            action="feedback.template_revise",
+            target=revised,
+            request=request,
+            details={"key": revised.key, "version": revised.version},
+        )
+    return revised
+
+
+def _spec_of(question: Question) -> QuestionSpec:
+    return QuestionSpec(
+        key=question.key,
+        kind=question.kind,
+        text=question.text,
+        help_text=question.help_text,
+        required=question.required,
+        anchors=dict(question.anchors),
+        choices=list(question.choices),
+        subscale=question.subscale,
+        competency_id=question.competency_id,
+        min_choices=question.min_choices,
+        max_choices=question.max_choices,
+    )
+
+
+def template_for(*, key: str, programme: Programme) -> SurveyTemplate:
+    """The version of ``key`` to assign in ``programme`` now.
+
+    Built-in questionnaires that ask about every competency are revised first when the
+    competencies in use have changed since their current version.
+    """
+    template = current_template(key=key, programme=programme)
+    if template is None:
+        raise FeedbackError(f"There is no questionnaire “{key}”: run the feedback migrations.")
+    spec = BY_KEY.get(key)
+    if spec is None or not spec.per_competency or not template.is_built_in:
+        return template
+    competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
+    questions = questions_of(template)
+    asked = [q.competency_id for q in questions if q.kind == QuestionKind.COMPETENCY]
+    if asked == [c.pk for c in competencies]:
+        return template
+    others = [_spec_of(q) for q in questions if q.kind != QuestionKind.COMPETENCY]
+    return template_revise(
+        template=template,
+        questions=[*competency_questions(competencies, kind=spec.kind), *others],
+        by=None,
+    )
+
+
+# Assigning -------------------------------------------------------------------------------------
+
+
+def survey_assign(
+    *,
+    template: SurveyTemplate,
+    respondent: Person,
+    programme: Programme,
+    purpose: str,
+    dedupe_key: str,
+    opens_at: datetime,
+    due_at: datetime,
+    session: CoachingSession | None = None,
+    relationship: CoachingRelationship | None = None,
+    about_person: Person | None = None,
+    rater_group: str = "",
+    assessment: Assessment360 | None = None,
+) -> tuple[Survey, bool]:
+    """Ask ``respondent`` to answer ``template`` unless ``dedupe_key`` was assigned before.
+
+    Returns the survey and whether it was made now; a new survey's respondent gets an e-mail.
+    """
+    if purpose not in SurveyPurpose.values:
+        raise FeedbackError(f"Purpose: “{purpose}” is not a survey purpose.")
+    if due_at <= opens_at:
+        raise FeedbackError("Due: a survey must be due after it opens.")
+    if sum(subject is not None for subject in (session, relationship, about_person)) > 1:
+        raise FeedbackError("Subject: a survey is about one session, relationship or person.")
+    if template.programme_id is not None and template.programme_id != programme.pk:
+        raise FeedbackError("Template: this questionnaire belongs to another programme.")
+    existing = Survey.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(
+                template=template,
+                programme=programme,
+                respondent=respondent,
+                session=session,
+                relationship=relationship,
+                about_person=about_person,
+                purpose=purpose,
+                rater_group=rater_group,
+                assessment=assessment,
+                dedupe_key=dedupe_key,
+                opens_at=opens_at,
+                due_at=due_at,
+                created_at=opens_at,
+            )
+    except IntegrityError:
+        return Survey.objects.get(dedupe_key=dedupe_key), False
+    _survey_mail(survey, kind=NotificationKind.SURVEY_REQUEST, number=0)
+    return survey, True
+
+
+def _survey_mail(survey: Survey, *, kind: str, number: int) -> bool:
+    user = survey.respondent.user
+    if user is None or not user.is_active:
+        return False
+    name = "request" if kind == NotificationKind.SURVEY_REQUEST else "reminder"
+    zone = survey.respondent.time_zone or "UTC"
+    with timezone.override(zone):
+        _, created = notification_queue(
+            key=f"{kind}:{survey.pk}:{number}",
+            recipient=user,
+            kind=kind,
+            subject_template=f"feedback/email/survey_{name}_subject.txt",
+            body_template=f"feedback/email/survey_{name}.txt",
+            context={
+                "survey": survey,
+                "title": survey.template.title,
+                "subject": survey_subject(survey),
+                "time_zone": zone,
+                "link": _link("feedback:survey", survey.pk),
+            },
+        )
+    return created
+
+
+# Answering -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    number: int | None = None
+    not_observed: bool = False
+    choices: tuple[str, ...] = ()
+    text: str = ""
+
+
+def _as_list(raw: str | Sequence[str] | None) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw] if raw.strip() else []
+    return [value for value in raw if value.strip()]
+
+
+def _number(raw: str, low: int, high: int) -> int | None:
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def answer_parse(question: Question, raw: str | Sequence[str] | None) -> AnswerValue | None:
+    """The answer ``raw`` gives ``question``, None when unanswered; raises ``FeedbackError``
+    (naming the question) when the answer isn't one the question allows."""
+    values = _as_list(raw)
+    if not values:
+        return None
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        text = values[0].strip()
+        if len(text) > TEXT_ANSWER_MAX_LENGTH:
+            raise FeedbackError(
+                f"{question.label}: keep it to {TEXT_ANSWER_MAX_LENGTH} characters at most."
+            )
+        return AnswerValue(text=text)
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        allowed = [choice["value"] for choice in question.choices]
+        if any(value not in allowed for value in values) or len(set(values)) != len(values):
+            raise FeedbackError(f"{question.label}: choose from the options given.")
+        if question.min_choices is not None and len(values) < question.min_choices:
+            raise FeedbackError(f"{question.label}: choose at least {question.min_choices}.")
+        if question.max_choices is not None and len(values) > question.max_choices:
+            raise FeedbackError(f"{question.label}: choose at most {question.max_choices}.")
+        return AnswerValue(choices=tuple(values))
+    if len(values) > 1:
+        raise FeedbackError(f"{question.label}: choose one answer.")
+    value = values[0].strip()
+    if kind == QuestionKind.SINGLE_CHOICE:
+        if value not in [choice["value"] for choice in question.choices]:
+            raise FeedbackError(f"{question.label}: choose one of the options given.")
+        return AnswerValue(choices=(value,))
+    if kind == QuestionKind.COMPETENCY:
+        if value == NOT_OBSERVED:
+            return AnswerValue(not_observed=True)
+        number = _number(value, 1, 5)
+        if number is None:
+            raise FeedbackError(f"{question.label}: choose a value from 1 to 5, or “Not observed”.")
+        return AnswerValue(number=number)
+    low, high = (0, 10) if kind == QuestionKind.NPS else (1, 5)
+    number = _number(value, low, high)
+    if number is None:
+        raise FeedbackError(f"{question.label}: choose a value from {low} to {high}.")
+    return AnswerValue(number=number)
+
+
+def survey_answer_save(
+    *,
+    survey: Survey,
+    user: User,
+    data: AnswerData,
+    submit: bool,
+    now: datetime,
+    request: HttpRequest | None = None,
+) -> Survey:
+    """Save the respondent's answers (``data``: a raw value per question key); with
+    ``submit``, every required question must be answered and the survey is submitted.
+
+    Every answer is checked before anything is written; ``FeedbackError.errors`` names each
+    question at fault. An unanswered question's earlier answer is cleared.
+    """
+    if survey.respondent.user_id != user.pk:
+        raise FeedbackError("Only the person asked can answer this survey.")
+    questions = questions_of(survey.template)
+    parsed: dict[int, AnswerValue] = {}
+    errors: dict[str, str] = {}
+    for question in questions:
+        try:
+            value = answer_parse(question, data.get(question.key))
+        except FeedbackError as error:
+            errors[question.key] = str(error)
+            continue
+        if value is not None:
+            parsed[question.pk] = value
+        elif submit and question.required:
+            errors[question.key] = f"{question.label}: answer this question."
+    if errors:
+        raise FeedbackError(" ".join(errors.values()), errors)
+    with transaction.atomic():
+        locked = Survey.objects.select_for_update().get(pk=survey.pk)
+        if locked.status not in ANSWERABLE_STATUSES or now >= locked.due_at:
+            raise FeedbackError(
+                "This survey is closed: it can no longer be answered."
+                if locked.status != SurveyStatus.SUBMITTED
+                else "This survey was already submitted."
+            )
+        if now < locked.opens_at:
+            raise FeedbackError("This survey isn't open yet.")
+        Answer.objects.filter(survey=locked).delete()
+        Answer.objects.bulk_create(
+            Answer(
+                survey=locked,
+                question_id=question_id,
+                number=value.number,
+                not_observed=value.not_observed,
+                choices=list(value.choices),
+                text=value.text,
+                updated_at=now,
+            )
+            for question_id, value in parsed.items()
+        )
+        if submit:
+            locked.status = SurveyStatus.SUBMITTED
+            locked.submitted_at = now
+        else:
+            locked.status = SurveyStatus.IN_PROGRESS
+        locked.save(update_fields=["status", "submitted_at"])
+        if submit:
+            audit_record(
+                actor=user,
+                action="feedback.survey_submit",
+                target=locked,
+                request=request,
+                details={"purpose": locked.purpose, "template": locked.template_id},
+            )
+    survey.status, survey.submitted_at = locked.status, locked.submitted_at
+    return survey
+
+
+# Closing and reminding -------------------------------------------------------------------------
+
+
+def surveys_close_due(*, now: datetime) -> int:
+    """Close every unsubmitted survey whose due time has passed; returns how many."""
+    return Survey.objects.filter(status__in=ANSWERABLE_STATUSES, due_at__lte=now).update(
+        status=SurveyStatus.CLOSED
+    )
+
+
+def _reminders_due(survey: Survey, now: datetime) -> int:
+    """How many reminders the survey should have had by ``now`` (0 to 2)."""
+    return int(now >= survey.opens_at + FIRST_REMINDER_AFTER) + int(
+        now >= survey.due_at - LAST_REMINDER_BEFORE
+    )
+
+
+def survey_reminders_send(*, now: datetime) -> int:
+    """Remind respondents of open surveys: two days after opening and a day before the due
+    time, twice at most. Returns how many reminders were queued now; running it again queues
+    nothing new."""
+    surveys = (
+        Survey.objects.filter(
+            status__in=ANSWERABLE_STATUSES,
+            opens_at__lte=now - FIRST_REMINDER_AFTER,
+            due_at__gt=now,
+            reminders_sent__lt=MOST_REMINDERS,
+        )
+        .select_related(
+            "template",
+            "programme",
+            "respondent__user",
+            "session__relationship__coach",
+            "session__relationship__coachee",
+            "relationship__coach",
+            "relationship__coachee",
+            "about_person",
+        )
+        .order_by("pk")
+    )
+    queued = 0
+    for survey in surveys:
+        due = min(_reminders_due(survey, now), MOST_REMINDERS)
+        if due <= survey.reminders_sent:
+            continue
+        queued += _survey_mail(survey, kind=NotificationKind.SURVEY_REMINDER, number=due)
+        Survey.objects.filter(pk=survey.pk).update(reminders_sent=due, reminded_at=now)
+    return queued

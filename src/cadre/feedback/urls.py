@@ -1,0 +1,20 @@
+"""Feedback pages, under /feedback/."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from cadre.feedback import assessment_views, views
+
+app_name = "feedback"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("surveys/", views.my_surveys, name="my_surveys"),
+    path("surveys/<int:pk>/", views.survey, name="survey"),
+    path("360/", assessment_views.my_assessments, name="my_assessments"),
+    path("360/start/<int:pk>/", assessment_views.assessment_start, name="assessment_start"),
+    path("360/<int:pk>/", assessment_views.assessment, name="assessment"),
+    path("360/<int:pk>/submit/", assessment_views.assessment_submit, name="assessment_submit"),
+    path("360/<int:pk>/approve/", assessment_views.assessment_approve, name="assessment_approve"),
+    path("360/<int:pk>/repeat/", assessment_views.assessment_repeat, name="assessment_repeat"),
+    path("raters/<int:pk>/remove/", assessment_views.nomination_remove, name="nomination_remove"),
+    path("raters/<int:pk>/decide/", assessment_views.nomination_decide, name="nomination_decide"),
+]

@@ -1,0 +1,174 @@
+"""360° assessments: who nominates, who approves, the rater rules, and the repeat."""
+
+import pytest
+from django.utils import timezone
+
+from cadre.feedback.assessments import (
+    assessment_repeat,
+    assessment_start,
+    nomination_add,
+    nomination_decide,
+    nominations_submit,
+)
+from cadre.feedback.models import Assessment360, RaterNomination, Survey
+from cadre.feedback.services import FeedbackError
+from cadre.notifications.models import Notification
+from tests.factories import PersonFactory
+
+
+@pytest.fixture
+def assessment(pair):
+    return assessment_start(relationship=pair.relationship, by=pair.coachee.user)
+
+
+def nominate(assessment, by, *, peers=3, manager=True):
+    people = []
+    if manager:
+        people.append(
+            nomination_add(assessment=assessment, rater=PersonFactory(), group="manager", by=by)
+        )
+    for _ in range(peers):
+        people.append(
+            nomination_add(assessment=assessment, rater=PersonFactory(), group="peer", by=by)
+        )
+    return people
+
+
+def approve_all(assessment, by):
+    for nomination in assessment.nominations.filter(status="proposed"):
+        nomination_decide(nomination=nomination, approve=True, by=by, now=timezone.now())
+
+
+class TestNominating:
+    def test_only_the_coachee_starts_and_only_once(self, pair, assessment):
+        with pytest.raises(FeedbackError, match="already have"):
+            assessment_start(relationship=pair.relationship, by=pair.coachee.user)
+        assert (assessment.phase, assessment.status) == ("before", "nominating")
+
+    def test_the_coach_cannot_start_it(self, pair):
+        with pytest.raises(FeedbackError, match="Only the coachee"):
+            assessment_start(relationship=pair.relationship, by=pair.coach.user)
+
+    def test_rater_rules(self, pair, assessment):
+        by = pair.coachee.user
+        boss = PersonFactory()
+        nomination_add(assessment=assessment, rater=boss, group="manager", by=by)
+
+        with pytest.raises(FeedbackError, match="one manager"):
+            nomination_add(assessment=assessment, rater=PersonFactory(), group="manager", by=by)
+        with pytest.raises(FeedbackError, match="already on your list"):
+            nomination_add(assessment=assessment, rater=boss, group="peer", by=by)
+        with pytest.raises(FeedbackError, match="rate yourself anyway"):
+            nomination_add(assessment=assessment, rater=pair.coachee.person, group="peer", by=by)
+        with pytest.raises(FeedbackError, match="no longer in the organisation"):
+            nomination_add(
+                assessment=assessment, rater=PersonFactory(is_active=False), group="peer", by=by
+            )
+        with pytest.raises(FeedbackError, match="Group: choose"):
+            nomination_add(assessment=assessment, rater=PersonFactory(), group="self", by=by)
+        with pytest.raises(FeedbackError, match="Only the person being assessed"):
+            nomination_add(
+                assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coach.user
+            )
+
+    def test_sending_for_approval_needs_three_peers(self, pair, assessment):
+        nominate(assessment, pair.coachee.user, peers=2)
+
+        with pytest.raises(FeedbackError, match="at least 3 peers \\(you have 2\\)"):
+            nominations_submit(assessment=assessment, by=pair.coachee.user)
+
+        nomination_add(
+            assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coachee.user
+        )
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        assert assessment.status == "awaiting_approval"
+        mail = Notification.objects.get(kind=Notification.Kind.RATERS_TO_APPROVE)
+        assert mail.recipient == pair.coach.user
+        with pytest.raises(FeedbackError, match="sent for approval"):
+            nomination_add(
+                assessment=assessment, rater=PersonFactory(), group="peer", by=pair.coachee.user
+            )
+
+
+class TestApproving:
+    def test_approved_raters_and_self_get_surveys(self, pair, assessment):
+        raters = nominate(assessment, pair.coachee.user)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+
+        approve_all(assessment, pair.coach.user)
+
+        assessment.refresh_from_db()
+        assert assessment.status == "collecting"
+        surveys = Survey.objects.filter(assessment=assessment)
+        assert sorted(surveys.values_list("rater_group", flat=True)) == [
+            "manager",
+            "peer",
+            "peer",
+            "peer",
+            "self",
+        ]
+        assert {s.respondent for s in surveys} == {pair.coachee.person, *(n.rater for n in raters)}
+        assert {s.about_person for s in surveys} == {pair.coachee.person}
+        assert {s.purpose for s in surveys} == {"assessment_before"}
+        assert {s.template.key for s in surveys} == {"assessment-360"}
+
+    def test_rejections_below_three_peers_send_the_list_back(self, pair, assessment):
+        nominate(assessment, pair.coachee.user)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        peer = assessment.nominations.filter(group="peer").first()
+
+        nomination_decide(
+            nomination=peer, approve=False, by=pair.coach.user, now=timezone.now(), reason="Too new"
+        )
+        approve_all(assessment, pair.coach.user)
+
+        assessment.refresh_from_db()
+        peer.refresh_from_db()
+        assert assessment.status == "nominating"
+        assert (peer.status, peer.reason) == ("rejected", "Too new")
+        assert not Survey.objects.filter(assessment=assessment).exists()
+
+    def test_an_admin_may_approve_but_not_the_coachee_or_a_stranger(
+        self, pair, assessment, admin, outsider
+    ):
+        nominate(assessment, pair.coachee.user)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        nomination = assessment.nominations.first()
+
+        for user in (pair.coachee.user, outsider.user):
+            with pytest.raises(FeedbackError, match="Only the coach or a programme admin"):
+                nomination_decide(nomination=nomination, approve=True, by=user, now=timezone.now())
+        nomination_decide(nomination=nomination, approve=True, by=admin.user, now=timezone.now())
+        with pytest.raises(FeedbackError, match="already decided"):
+            nomination_decide(
+                nomination=nomination, approve=True, by=admin.user, now=timezone.now()
+            )
+
+
+class TestRepeat:
+    def test_the_after_assessment_asks_the_same_approved_raters(self, pair, assessment):
+        nominate(assessment, pair.coachee.user, peers=4)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        rejected = assessment.nominations.filter(group="peer").first()
+        nomination_decide(
+            nomination=rejected, approve=False, by=pair.coach.user, now=timezone.now()
+        )
+        approve_all(assessment, pair.coach.user)
+
+        after = assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
+
+        assert (after.phase, after.status, after.previous) == ("after", "collecting", assessment)
+        before_raters = set(
+            assessment.nominations.filter(status="approved").values_list("rater", flat=True)
+        )
+        assert set(after.nominations.values_list("rater", flat=True)) == before_raters
+        assert rejected.rater_id not in before_raters
+        assert Survey.objects.filter(assessment=after, purpose="assessment_after").count() == 5
+        assert Assessment360.objects.get(pk=assessment.pk).status == "closed"
+        with pytest.raises(FeedbackError, match="already repeated"):
+            assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
+
+    def test_not_before_the_raters_were_asked(self, pair, assessment):
+        with pytest.raises(FeedbackError, match="hasn't gone to its raters"):
+            assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
+        assert RaterNomination.objects.count() == 0
