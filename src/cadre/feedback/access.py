@@ -111,8 +111,6 @@ def assessment_for_report(user: User | AnonymousUser, pk: int) -> Assessment360:
 def coach_for_report(user: User | AnonymousUser) -> Person:
     """The user's person, for "feedback about my coaching": 404 unless they coach."""
     person = person_of(user)
-    if person is None or not (
-        Role.COACH in user_roles(user) or person.coaching_as_coach.exists()
-    ):
+    if person is None or not (Role.COACH in user_roles(user) or person.coaching_as_coach.exists()):
         raise Http404("Feedback about coaching is for coaches.")
     return person

@@ -4,7 +4,7 @@ that module for what may be shown to whom. Each report is read in a fixed number
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from cadre.feedback import anonymity
 from cadre.feedback.anonymity import Cell, hidden_cell, shown_cell
 from cadre.feedback.instruments import INSTRUMENTS
 from cadre.feedback.models import (
+    LOWEST_ANONYMITY_THRESHOLD,
     Answer,
     Assessment360,
     AssessmentPhase,
@@ -60,7 +61,7 @@ class Datum:
     text: str
 
 
-def _department_of(row: dict[str, Any]) -> int | None:
+def _department_of(row: Mapping[str, Any]) -> int | None:
     """The department of the coachee the answer concerns; for a survey about the programme
     itself, of the person answering."""
     if row["survey__session__relationship_id"] is not None:
@@ -244,15 +245,15 @@ def _figure(measure: Measure, answered: list[Datum], cell_reason: str, *, salt: 
             for choice in datum.choices:
                 counts[choice] += 1
         labels = dict(measure.choice_labels)
-        for value in counts:
-            labels.setdefault(value, value)
+        for given in counts:
+            labels.setdefault(given, given)
         shares = [
             Share(
                 label=label,
-                count=counts.get(value, 0),
-                percent=round(100 * counts.get(value, 0) / len(answered), 1),
+                count=counts.get(choice, 0),
+                percent=round(100 * counts.get(choice, 0) / len(answered), 1),
             )
-            for value, label in labels.items()
+            for choice, label in labels.items()
         ]
         return Figure(measure=measure, cell=shown_cell(None, people), shares=shares)
     comments = anonymity.comments_shuffle(answered, key=lambda d: d.answer_id, salt=salt)
@@ -528,9 +529,7 @@ def coach_report(*, coach: Person) -> CoachReport:
     )
     data = data_of(answers)
     programmes = list(
-        Programme.objects.filter(
-            Q(relationships__coach=coach) | Q(surveys__answers__in=answers)
-        )
+        Programme.objects.filter(Q(relationships__coach=coach) | Q(surveys__answers__in=answers))
         .distinct()
         .order_by("name")
         .values_list("pk", "name")
@@ -541,7 +540,7 @@ def coach_report(*, coach: Person) -> CoachReport:
         )
     )
     threshold = max(
-        [anonymity.LOWEST_ANONYMITY_THRESHOLD]
+        [LOWEST_ANONYMITY_THRESHOLD]
         + [stored.get(pk, DEFAULT_THRESHOLD) for pk, _ in programmes]
         + ([] if programmes else [DEFAULT_THRESHOLD])
     )
