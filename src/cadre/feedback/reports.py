@@ -5,7 +5,7 @@ that module for what may be shown to whom. Each report is read in a fixed number
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -548,7 +548,7 @@ def coach_report(*, coach: Person) -> CoachReport:
         _section(
             family,
             title,
-            [Datum(**{**d.__dict__, "group": None}) for d in family_data],
+            [replace(d, group=None) for d in family_data],
             threshold=threshold,
             names={},
             filtered=False,
