@@ -60,6 +60,19 @@ PATHS.update(
     }
 )
 
+# Feedback: questionnaires, the caller's surveys and reports
+PATHS.update(
+    {
+        "/api/v1/feedback/templates": {"get"},
+        "/api/v1/feedback/surveys": {"get"},
+        "/api/v1/feedback/surveys/{survey_id}": {"get"},
+        "/api/v1/feedback/surveys/{survey_id}/answers": {"post"},
+        "/api/v1/feedback/programmes/{programme_id}/report": {"get"},
+        "/api/v1/feedback/coaching-report": {"get"},
+        "/api/v1/feedback/assessments/{assessment_id}/report": {"get"},
+    }
+)
+
 
 def test_the_document_lists_every_path_and_its_errors():
     schema = api.get_openapi_schema()

@@ -24,6 +24,7 @@ from ninja.security import django_auth
 
 from cadre.api.certification import router as certification_router
 from cadre.api.enrolments import router as enrolments_router
+from cadre.api.feedback import router as feedback_router
 from cadre.api.goals import router as goals_router
 from cadre.api.matching import router as matching_router
 from cadre.api.notes import router as notes_router
@@ -32,6 +33,7 @@ from cadre.api.relationships import router as relationships_router
 from cadre.api.sessions import router as sessions_router
 from cadre.api.suggestions import router as suggestions_router
 from cadre.coaching.services import CoachingError
+from cadre.feedback.services import FeedbackError
 from cadre.programs.services import EnrolmentError, ProgrammeError
 
 api = NinjaAPI(
@@ -54,6 +56,7 @@ api.add_router("/", sessions_router)
 api.add_router("/relationships", relationships_router)
 api.add_router("/suggestions", suggestions_router)
 api.add_router("/matching", matching_router)
+api.add_router("/", feedback_router)
 
 
 def _problems(request: HttpRequest, items: list[dict[str, object]]) -> HttpResponse:
@@ -76,6 +79,16 @@ def enrolment_refused(request: HttpRequest, exc: EnrolmentError) -> HttpResponse
 @api.exception_handler(CoachingError)
 def coaching_refused(request: HttpRequest, exc: CoachingError) -> HttpResponse:
     return _problems(request, [{"loc": ["body"], "msg": str(exc), "type": "refused"}])
+
+
+@api.exception_handler(FeedbackError)
+def feedback_refused(request: HttpRequest, exc: FeedbackError) -> HttpResponse:
+    """One item per question at fault (``["body", "answers", "<key>"]``), else the reason."""
+    items: list[dict[str, object]] = [
+        {"loc": ["body", "answers", key], "msg": message, "type": "refused"}
+        for key, message in exc.errors.items()
+    ] or [{"loc": ["body"], "msg": str(exc), "type": "refused"}]
+    return _problems(request, items)
 
 
 @api.exception_handler(ValidationError)

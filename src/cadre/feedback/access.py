@@ -10,11 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cadre.accounts.models import User
-from cadre.accounts.queries import is_programme_admin
+from cadre.accounts.models import Role, User
+from cadre.accounts.queries import is_programme_admin, user_roles
 from cadre.coaching.access import person_of
 from cadre.feedback.models import Assessment360, RaterNomination, Survey
 from cadre.feedback.queries import assessments_with_context, surveys_with_context
+from cadre.people.models import Person
 
 __all__ = ["person_of"]
 
@@ -91,3 +92,25 @@ def nomination_for_coachee(user: User | AnonymousUser, pk: int) -> RaterNominati
         ).get(pk=pk, assessment__coachee=person)
     except RaterNomination.DoesNotExist:
         raise Http404("No such rater.") from None
+
+
+def assessment_for_report(user: User | AnonymousUser, pk: int) -> Assessment360:
+    """The 360 ``pk`` for its report: the coachee's own, or one of the coach's coachees'.
+    Admins and sponsors get 404: they never see a 360's answers, even summed up."""
+    person = person_of(user)
+    if person is None:
+        raise Http404("No such assessment.")
+    try:
+        return assessments_with_context(
+            Assessment360.objects.filter(Q(coachee=person) | Q(relationship__coach=person))
+        ).get(pk=pk)
+    except Assessment360.DoesNotExist:
+        raise Http404("No such assessment.") from None
+
+
+def coach_for_report(user: User | AnonymousUser) -> Person:
+    """The user's person, for "feedback about my coaching": 404 unless they coach."""
+    person = person_of(user)
+    if person is None or not (Role.COACH in user_roles(user) or person.coaching_as_coach.exists()):
+        raise Http404("Feedback about coaching is for coaches.")
+    return person

@@ -7,7 +7,12 @@ from django import forms
 from django.http import QueryDict
 
 from cadre.feedback.assessments import NOMINABLE_GROUPS
-from cadre.feedback.models import Question, RaterGroup
+from cadre.feedback.models import (
+    HIGHEST_ANONYMITY_THRESHOLD,
+    LOWEST_ANONYMITY_THRESHOLD,
+    Question,
+    RaterGroup,
+)
 from cadre.feedback.services import AnswerData
 from cadre.people.models import Person
 
@@ -47,4 +52,13 @@ class RejectForm(forms.Form):
         max_length=300,
         required=False,
         help_text="Optional: say why, so they can choose someone else.",
+    )
+
+
+class AnonymityForm(forms.Form):
+    anonymity_threshold = forms.IntegerField(
+        label="Anonymity threshold",
+        min_value=LOWEST_ANONYMITY_THRESHOLD,
+        max_value=HIGHEST_ANONYMITY_THRESHOLD,
+        help_text="The fewest people an aggregate may show: from 3 to 10.",
     )

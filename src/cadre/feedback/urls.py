@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from cadre.feedback import assessment_views, views
+from cadre.feedback import assessment_views, report_views, views
 
 app_name = "feedback"
 
@@ -17,4 +17,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("360/<int:pk>/repeat/", assessment_views.assessment_repeat, name="assessment_repeat"),
     path("raters/<int:pk>/remove/", assessment_views.nomination_remove, name="nomination_remove"),
     path("raters/<int:pk>/decide/", assessment_views.nomination_decide, name="nomination_decide"),
+    path("360/<int:pk>/report/", report_views.assessment_report, name="assessment_report"),
+    path("coaching/", report_views.coach_report, name="coach_report"),
+    path("programmes/<int:pk>/", report_views.programme_report, name="programme_report"),
+    path(
+        "programmes/<int:pk>/report.<str:format>",
+        report_views.programme_report_export,
+        name="programme_report_export",
+    ),
+    path(
+        "programmes/<int:pk>/anonymity/",
+        report_views.anonymity_threshold,
+        name="anonymity_threshold",
+    ),
 ]
