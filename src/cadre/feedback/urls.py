@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from cadre.feedback import assessment_views, views
+from cadre.feedback import assessment_views, health_views, views
 
 app_name = "feedback"
 
@@ -17,4 +17,24 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("360/<int:pk>/repeat/", assessment_views.assessment_repeat, name="assessment_repeat"),
     path("raters/<int:pk>/remove/", assessment_views.nomination_remove, name="nomination_remove"),
     path("raters/<int:pk>/decide/", assessment_views.nomination_decide, name="nomination_decide"),
+]
+
+# Relationship health, alerts and a programme's feedback settings
+urlpatterns += [
+    path(
+        "programmes/<int:pk>/health/",
+        health_views.programme_health_page,
+        name="programme_health",
+    ),
+    path(
+        "programmes/<int:pk>/health/check/",
+        health_views.programme_health_check,
+        name="programme_health_check",
+    ),
+    path(
+        "programmes/<int:pk>/settings/",
+        health_views.feedback_settings,
+        name="feedback_settings",
+    ),
+    path("alerts/<int:pk>/", health_views.alert, name="alert"),
 ]
