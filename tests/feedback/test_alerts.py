@@ -133,9 +133,7 @@ class TestRefresh:
         assert [(a.from_status, a.to_status) for a in again.alerts] == [("on_track", "check_in")]
         assert HealthAlert.objects.count() == 3
 
-    def test_new_signals_at_the_same_status_are_stored_without_an_alert(
-        self, relationship, now
-    ):
+    def test_new_signals_at_the_same_status_are_stored_without_an_alert(self, relationship, now):
         hold(relationship, at=now - timedelta(days=25))
         health_refresh(now=now)
         overdue_actions(relationship, 2, due_on=(now - timedelta(days=1)).date())
