@@ -8,8 +8,8 @@ from cadre.coaching.models import ActionItem, CoachingRelationship, CoachingSess
 from cadre.feedback.models import Answer, Survey, SurveyPurpose, SurveyStatus
 from cadre.feedback.services import template_for
 from cadre.people.models import Person
-from tests.factories import PersonFactory
 from tests.coaching.conftest import active_relationship, coachee_person, enrol_coachee
+from tests.factories import PersonFactory
 
 SECRET = "I feel my coach does not listen to me at all"
 

@@ -91,7 +91,8 @@ class TestRefresh:
 
         for mail in mails():
             assert SECRET not in mail.body
-            assert "2.0" not in mail.body and " 1 " not in mail.body
+            assert "2.0" not in mail.body
+            assert " 1 " not in mail.body
         assert SECRET not in str(HealthAlert.objects.values().get())
 
     def test_running_again_changes_nothing(self, at_risk, now):

@@ -61,7 +61,8 @@ class TestProgrammeHealth:
             ("How was your session?", 1, 1, 100),
         ]
         html = response.text
-        assert "No session for a long time" in html and "Pulse very low" in html
+        assert "No session for a long time" in html
+        assert "Pulse very low" in html
         assert SECRET not in html
         assert "Nudge both" in html
 
@@ -78,7 +79,8 @@ class TestProgrammeHealth:
 
         assert [row.relationship for row in response.context["health"].rows] == [other]
         assert "<h1>" not in response.text
-        assert "Ann Other" in response.text and "Cole Coachee" not in response.text
+        assert "Ann Other" in response.text
+        assert "Cole Coachee" not in response.text
 
     def test_empty_state_says_what_to_do(self, programme, admin):
         response = admin.client.get(url("programme_health", programme.pk))
@@ -148,7 +150,8 @@ class TestAlertPage:
         assert response.status_code == 200
         html = response.text
         assert "No session for a long time" in html
-        assert "End and re-match" in html and "Pause" in html
+        assert "End and re-match" in html
+        assert "Pause" in html
         assert SECRET not in html
 
     def test_end_with_a_no_fault_rematch(self, alert, admin):
