@@ -34,6 +34,6 @@ class Command(BaseCommand):
         run = feedback_scan(now=options["now"])
         self.stdout.write(
             f"{run.assigned} surveys assigned, {run.closed} closed, "
-            f"{run.reminded} reminders queued; {run.health_checked} relationships checked, "
-            f"{run.alerts} health alerts raised."
+            f"{run.reminded} reminders queued; {run.health_checked} active relationships "
+            f"checked, {run.alerts} health alerts raised."
         )
