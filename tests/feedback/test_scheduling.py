@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cadre.coaching.models import CoachingSession
-from cadre.feedback.models import PulseSchedule, Survey
+from cadre.feedback.models import HealthAlert, PulseSchedule, Survey
 from cadre.feedback.queries import settings_for
 from cadre.feedback.scheduling import pulse_number, surveys_schedule
 from cadre.feedback.tasks import feedback_run, feedback_scan
@@ -165,9 +165,21 @@ class TestRun:
         now = timezone.now()
         held(pair, at=now - timedelta(hours=3))
 
-        assert feedback_run.enqueue().return_value == {"assigned": 2, "closed": 0, "reminded": 0}
+        assert feedback_run.enqueue().return_value == {
+            "assigned": 2,
+            "closed": 0,
+            "reminded": 0,
+            "health_checked": 1,
+            "alerts": 0,
+        }
         later = now + timedelta(days=8)
-        assert feedback_scan(now=later).closed == 2
+        # Both surveys closed unanswered: the pair needs a check-in, which raises an alert.
+        run = feedback_scan(now=later)
+        assert (run.closed, run.alerts) == (2, 1)
+        assert HealthAlert.objects.get().signals == ["surveys_unanswered"]
 
         call_command("send_feedback_reminders", "--now", later.isoformat())
-        assert capsys.readouterr().out == "0 surveys assigned, 0 closed, 0 reminders queued.\n"
+        assert capsys.readouterr().out == (
+            "0 surveys assigned, 0 closed, 0 reminders queued; "
+            "1 active relationships checked, 0 health alerts raised.\n"
+        )

@@ -13,7 +13,7 @@ from django.http import Http404
 from cadre.accounts.models import Role, User
 from cadre.accounts.queries import is_programme_admin, user_roles
 from cadre.coaching.access import person_of
-from cadre.feedback.models import Assessment360, RaterNomination, Survey
+from cadre.feedback.models import Assessment360, HealthAlert, RaterNomination, Survey
 from cadre.feedback.queries import assessments_with_context, surveys_with_context
 from cadre.people.models import Person
 
@@ -114,3 +114,24 @@ def coach_for_report(user: User | AnonymousUser) -> Person:
     if person is None or not (Role.COACH in user_roles(user) or person.coaching_as_coach.exists()):
         raise Http404("Feedback about coaching is for coaches.")
     return person
+
+
+# Relationship health: alerts name a pair and the signals behind them, so they are for
+# programme admins alone; anyone else gets 404. A programme's health page is for those who see
+# the programme (``programs.access``): admins in full, its sponsor as counts only.
+
+
+def alert_for_admin(user: User | AnonymousUser, pk: int) -> HealthAlert:
+    """The health alert ``pk`` for a programme admin, else 404."""
+    if not is_programme_admin(user):
+        raise Http404("No such alert.")
+    try:
+        return HealthAlert.objects.select_related(
+            "relationship__programme",
+            "relationship__coach",
+            "relationship__coachee",
+            "relationship__health",
+            "handled_by",
+        ).get(pk=pk)
+    except HealthAlert.DoesNotExist:
+        raise Http404("No such alert.") from None

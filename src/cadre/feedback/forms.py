@@ -6,13 +6,18 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from cadre.feedback.alerts import NUDGE_RECIPIENTS
 from cadre.feedback.assessments import NOMINABLE_GROUPS
 from cadre.feedback.models import (
     HIGHEST_ANONYMITY_THRESHOLD,
     LOWEST_ANONYMITY_THRESHOLD,
+    AlertAction,
+    FeedbackSettings,
+    HealthStatus,
     Question,
     RaterGroup,
 )
+from cadre.feedback.rules import EDITABLE_FIELDS, LABELS
 from cadre.feedback.services import AnswerData
 from cadre.people.models import Person
 
@@ -62,3 +67,59 @@ class AnonymityForm(forms.Form):
         max_value=HIGHEST_ANONYMITY_THRESHOLD,
         help_text="The fewest people an aggregate may show: from 3 to 10.",
     )
+
+
+class FeedbackSettingsForm(forms.ModelForm[FeedbackSettings]):
+    """A programme's feedback rules; ``rules.feedback_settings_update`` checks and saves."""
+
+    class Meta:
+        model = FeedbackSettings
+        fields = list(EDITABLE_FIELDS)
+        labels = LABELS
+        widgets = {"pulse_schedule": forms.RadioSelect}
+        error_messages = {
+            "anonymity_threshold": {
+                "min_value": "Anonymity threshold: choose from 3 to 10 (never below 3).",
+                "max_value": "Anonymity threshold: choose from 3 to 10.",
+            },
+        }
+
+
+class HealthFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Every status"), *HealthStatus.choices, ("unchecked", "Not checked yet")],
+    )
+
+
+# Actions that change the relationship: the admin confirms them first.
+CONFIRMED_ACTIONS = (AlertAction.PAUSE.value, AlertAction.END_REMATCH.value)
+
+
+class AlertActionForm(forms.Form):
+    action = forms.ChoiceField(choices=AlertAction.choices)
+    recipients = forms.ChoiceField(
+        label="Send the reminder to",
+        choices=list(NUDGE_RECIPIENTS.items()),
+        required=False,
+        initial="both",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note for programme admins",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Kept with the relationship; the pair never sees it.",
+    )
+    confirm = forms.BooleanField(label="Yes, I'm sure", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action in CONFIRMED_ACTIONS and not data.get("confirm"):
+            self.add_error("confirm", "Confirm: tick the box to confirm this change.")
+        if action == AlertAction.NUDGE and not data.get("recipients"):
+            data["recipients"] = "both"
+        return data

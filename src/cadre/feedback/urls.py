@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from cadre.feedback import assessment_views, report_views, views
+from cadre.feedback import assessment_views, health_views, report_views, views
 
 app_name = "feedback"
 
@@ -30,4 +30,24 @@ urlpatterns: list[URLPattern | URLResolver] = [
         report_views.anonymity_threshold,
         name="anonymity_threshold",
     ),
+]
+
+# Relationship health, alerts and a programme's feedback settings
+urlpatterns += [
+    path(
+        "programmes/<int:pk>/health/",
+        health_views.programme_health_page,
+        name="programme_health",
+    ),
+    path(
+        "programmes/<int:pk>/health/check/",
+        health_views.programme_health_check,
+        name="programme_health_check",
+    ),
+    path(
+        "programmes/<int:pk>/settings/",
+        health_views.feedback_settings,
+        name="feedback_settings",
+    ),
+    path("alerts/<int:pk>/", health_views.alert, name="alert"),
 ]

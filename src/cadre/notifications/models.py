@@ -29,6 +29,9 @@ class NotificationKind(models.TextChoices):
     SURVEY_REQUEST = "survey-request", "Survey to answer"
     SURVEY_REMINDER = "survey-reminder", "Survey reminder"
     RATERS_TO_APPROVE = "raters-to-approve", "360° raters to approve"
+    HEALTH_ALERT = "health-alert", "Relationship health alert"
+    HEALTH_NUDGE = "health-nudge", "Check-in reminder"
+    CHECK_IN_SUGGESTED = "check-in-suggested", "Check-in session suggested"
 
 
 class Notification(models.Model):

@@ -31,6 +31,7 @@ from cadre.demo.coaching import coaching_reset, coaching_step
 from cadre.demo.cohort import cohort_reset, cohort_step
 from cadre.demo.enablement import enablement_generate, enablement_reset
 from cadre.demo.enrolment import enrolment_generate, enrolment_reset
+from cadre.demo.feedback import feedback_reset, feedback_step
 from cadre.demo.logins import (
     DEMO_PASSWORD,
     DemoLogin,
@@ -109,6 +110,7 @@ STEPS: list[Step] = [
     Step("track", generate=track_step, reset=track_reset),
     Step("cohort", generate=cohort_step, reset=cohort_reset),
     Step("coaching", generate=coaching_step, reset=coaching_reset),
+    Step("feedback", generate=feedback_step, reset=feedback_reset),
 ]
 
 

@@ -1,5 +1,6 @@
 """``cadre send-feedback-reminders``: assign the surveys now due, close those past their due
-time and queue reminders for open ones; run it every hour or so (cron or a timer). Running it
+time, queue reminders for open ones and check relationships' health (alerting programme
+admins); run it every hour or so (cron or a timer). Running it
 again queues nothing new."""
 
 from datetime import datetime
@@ -33,5 +34,6 @@ class Command(BaseCommand):
         run = feedback_scan(now=options["now"])
         self.stdout.write(
             f"{run.assigned} surveys assigned, {run.closed} closed, "
-            f"{run.reminded} reminders queued."
+            f"{run.reminded} reminders queued; {run.health_checked} active relationships "
+            f"checked, {run.alerts} health alerts raised."
         )
