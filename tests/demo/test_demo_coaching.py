@@ -22,6 +22,7 @@ from cadre.coaching.queries import coachee_pool
 from cadre.demo.cohort import COHORT_NAME
 from cadre.demo.logins import LOGIN_EMAILS
 from cadre.enablement.queries import coach_matchable
+from cadre.feedback.models import RelationshipHealth
 from cadre.people.queries import in_reporting_line
 from cadre.programs.models import CoachProfile, Programme
 
@@ -100,10 +101,16 @@ def test_every_pair_keeps_the_hard_rules_and_the_states_are_all_shown():
 def test_active_pairs_have_a_history_and_circles_meet():
     demo()
 
+    # The feedback step leaves the at-risk pairs silent: nothing held lately, nothing booked.
+    stalled = set(
+        RelationshipHealth.objects.filter(status="at_risk").values_list("relationship", flat=True)
+    )
+    assert len(stalled) == 2
     for relationship in CoachingRelationship.objects.filter(status="active"):
         statuses = set(relationship.sessions.values_list("status", flat=True))
         assert "held" in statuses
-        assert relationship.sessions.filter(starts_at__gt=timezone.now()).exists()
+        booked = relationship.sessions.filter(starts_at__gt=timezone.now()).exists()
+        assert booked is (relationship.pk not in stalled)
         assert relationship.goals.count() in (1, 2)
     assert GoalProgress.objects.filter(at__lt=timezone.now() - timezone.timedelta(days=7)).exists()
     overdue = [action for action in ActionItem.objects.all() if action.is_overdue()]
