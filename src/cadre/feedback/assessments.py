@@ -166,17 +166,27 @@ def nomination_decide(
 
     When none is left to decide: with enough approved peers the surveys go out; otherwise
     the list goes back to the coachee to add more."""
-    assessment = nomination.assessment
-    if not may_approve(assessment, by):
+    if not may_approve(nomination.assessment, by):
         raise FeedbackError("Only the coach or a programme admin approves raters.")
-    if assessment.status != AssessmentStatus.AWAITING_APPROVAL:
-        raise FeedbackError("These raters are not awaiting approval.")
-    if nomination.status != NominationStatus.PROPOSED:
-        raise FeedbackError(f"{nomination.rater.display_name} was already decided.")
     reason = reason.strip()
     if len(reason) > 300:
         raise FeedbackError("Reason: keep it to 300 characters at most.")
     with transaction.atomic():
+        # Decisions on one assessment take turns, each reading the others' outcome: two
+        # approvers deciding its last two raters at once would otherwise each see the other
+        # still proposed, and the surveys would never go out.
+        assessment = nomination.assessment
+        assessment.status = (
+            Assessment360.objects.select_for_update()
+            .filter(pk=assessment.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if assessment.status != AssessmentStatus.AWAITING_APPROVAL:
+            raise FeedbackError("These raters are not awaiting approval.")
+        nomination.refresh_from_db(fields=["status", "reason", "decided_by", "decided_at"])
+        if nomination.status != NominationStatus.PROPOSED:
+            raise FeedbackError(f"{nomination.rater.display_name} was already decided.")
         nomination.status = NominationStatus.APPROVED if approve else NominationStatus.REJECTED
         nomination.reason = "" if approve else reason
         nomination.decided_by = by
