@@ -64,6 +64,8 @@ class TestNominating:
             nomination_add(
                 assessment=assessment, rater=PersonFactory(is_active=False), group="peer", by=by
             )
+        with pytest.raises(FeedbackError, match="is your coach and reads this report"):
+            nomination_add(assessment=assessment, rater=pair.coach.person, group="peer", by=by)
         with pytest.raises(FeedbackError, match="Group: choose"):
             nomination_add(assessment=assessment, rater=PersonFactory(), group="self", by=by)
         with pytest.raises(FeedbackError, match="Only the person being assessed"):

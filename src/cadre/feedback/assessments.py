@@ -2,8 +2,9 @@
 every approved rater and the coachee (as self) answer the 360 questionnaire about the coachee.
 The "after" assessment asks the same approved raters again (``assessment_repeat``).
 
-Rules for raters: nobody rates themselves as another group, at most one manager, at least
-``FEWEST_PEERS`` approved peers before surveys go out, and raters must be active people.
+Rules for raters: nobody rates themselves as another group, the coach (who reads the report)
+is no rater, at most one manager, at least ``FEWEST_PEERS`` approved peers before surveys go
+out, and raters must be active people.
 """
 
 from collections import Counter
@@ -94,6 +95,13 @@ def nomination_add(
         raise FeedbackError("Group: choose manager, peer or direct report.")
     if rater.pk == assessment.coachee_id:
         raise FeedbackError("Rater: you rate yourself anyway; choose someone else.")
+    if assessment.relationship is not None and rater.pk == assessment.relationship.coach_id:
+        # The coach reads the report: knowing their own rating, they could take it out of
+        # their group's figure and learn the others' by difference.
+        raise FeedbackError(
+            f"Rater: {rater.display_name} is your coach and reads this report with you; "
+            "choose someone else."
+        )
     if not rater.is_active:
         raise FeedbackError(f"Rater: {rater.display_name} is no longer in the organisation.")
     nominations = list(assessment.nominations.all())
