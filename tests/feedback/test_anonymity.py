@@ -1,6 +1,7 @@
 """The anonymity rules, on their own and through every way out: pages, API and exports."""
 
 import csv
+import hashlib
 import io
 
 import pytest
@@ -114,6 +115,21 @@ def test_comments_are_shuffled_the_same_way_every_time():
     assert sorted(once) == items
     assert once != items
     assert anonymity.comments_shuffle(items, key=lambda i: i, salt="x") == once
+
+
+def test_the_comments_order_cant_be_recomputed_without_the_site_secret(settings):
+    """Answer ids follow the order of submission, so a hash anyone can recompute from the
+    ids and the (public) salt would tell whose comment is where."""
+    items = list(range(1, 21))
+    public = sorted(items, key=lambda i: hashlib.sha256(f"x:{i}".encode()).hexdigest())
+
+    settings.SECRET_KEY = "one secret" * 5
+    once = anonymity.comments_shuffle(items, key=lambda i: i, salt="x")
+    settings.SECRET_KEY = "another secret" * 5
+    other = anonymity.comments_shuffle(items, key=lambda i: i, salt="x")
+
+    assert once != public
+    assert once != other
 
 
 class TestThresholdSetting:

@@ -51,11 +51,13 @@ reads it again learns something about that answer. Figures are rounded to one de
 """
 
 import hashlib
+import hmac
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -170,10 +172,14 @@ T = TypeVar("T")
 
 
 def comments_shuffle[T](items: Iterable[T], *, key: Callable[[T], object], salt: str) -> list[T]:
-    """``items`` in an order unrelated to who wrote them or when, the same on every call."""
+    """``items`` in an order unrelated to who wrote them or when, the same on every call.
+
+    The hash is keyed with the site's secret: with a public key, anyone who knows roughly
+    which answer ids are whose (they follow the order of submission) could recompute it."""
+    secret = settings.SECRET_KEY.encode()
 
     def rank(item: T) -> str:
-        return hashlib.sha256(f"{salt}:{key(item)}".encode()).hexdigest()
+        return hmac.new(secret, f"{salt}:{key(item)}".encode(), hashlib.sha256).hexdigest()
 
     return sorted(items, key=rank)
 
