@@ -25,6 +25,10 @@ The rules
    A filter on one group (the report for one department) shows that group's cell of the
    protected breakdown, never a figure computed afresh, so filters and breakdowns can't be
    combined to difference out a small group. Reports offer no other filter (no date ranges).
+   A coach who may also read the programme report (an admin, its sponsor) knows their own
+   coach report: a total, or any sum of shown cells, that would leave fewer than the
+   threshold of other people once that coach's coachees and own answers are taken out is
+   hidden too ("Hidden so that…"), and with it every group of the breakdown.
 
 3. **360° rater groups.** The coachee's own ratings (self) are shown to the coachee and to
    their coach, who goes through the report with them. The manager is shown as a group of
