@@ -1,6 +1,7 @@
 """The anonymity rules, on their own and through every way out: pages, API and exports."""
 
 import csv
+import hashlib
 import io
 
 import pytest
@@ -12,7 +13,9 @@ from cadre.feedback import anonymity, reports
 from cadre.feedback.anonymity import SUBTRACTION, breakdown_hidden, fewer_than
 from cadre.feedback.models import FeedbackSettings
 from cadre.feedback.services import FeedbackError
-from tests.feedback.answering import SESSION, answer, people_in
+from tests.coaching.conftest import active_relationship, coachee_person
+from tests.factories import DepartmentFactory, PersonFactory
+from tests.feedback.answering import SESSION, answer, people_in, pulse
 
 USEFUL = "The session was useful to me."
 TITLE = "How was your session?"
@@ -114,6 +117,21 @@ def test_comments_are_shuffled_the_same_way_every_time():
     assert sorted(once) == items
     assert once != items
     assert anonymity.comments_shuffle(items, key=lambda i: i, salt="x") == once
+
+
+def test_the_comments_order_cant_be_recomputed_without_the_site_secret(settings):
+    """Answer ids follow the order of submission, so a hash anyone can recompute from the
+    ids and the (public) salt would tell whose comment is where."""
+    items = list(range(1, 21))
+    public = sorted(items, key=lambda i: hashlib.sha256(f"x:{i}".encode()).hexdigest())
+
+    settings.SECRET_KEY = "one secret" * 5
+    once = anonymity.comments_shuffle(items, key=lambda i: i, salt="x")
+    settings.SECRET_KEY = "another secret" * 5
+    other = anonymity.comments_shuffle(items, key=lambda i: i, salt="x")
+
+    assert once != public
+    assert once != other
 
 
 class TestThresholdSetting:
@@ -291,3 +309,50 @@ class TestNobodyElseReadsASurvey:
         assert page.status_code == 404
         assert api.status_code == 404
         assert survey.pk not in [s["id"] for s in listed]
+
+
+def pulses_about(programme, coach, count, value, department):
+    """``count`` coachees of ``coach`` answer a relationship pulse about them."""
+    for _ in range(count):
+        coachee = coachee_person(department=department)
+        relationship = active_relationship(programme, coach, coachee)
+        answer(
+            coachee,
+            programme,
+            pulse(value),
+            key="pulse",
+            purpose="pulse",
+            relationship=relationship,
+        )
+
+
+@pytest.mark.parametrize(("reader_coaches", "shown"), [(True, False), (False, True)])
+def test_a_coach_who_reads_the_programme_report_cant_subtract_their_own(
+    programme, sponsor, coach, reader_coaches, shown
+):
+    """Five of the coach's coachees and one other coach's answer the pulse. When the coach is
+    also the programme's sponsor, the total less their own coach report would be the one
+    other coachee's answer: the total is hidden. When the coach can't read it, it is shown."""
+    programme.sponsor = sponsor.person
+    programme.save(update_fields=["sponsor"])
+    member = sponsor if reader_coaches else coach
+    finance = DepartmentFactory(name="Finance")
+    pulses_about(programme, member.person, 5, "5", finance)
+    pulses_about(programme, PersonFactory(), 1, "1", finance)
+
+    own = member.client.get(reverse("feedback:coach_report")).context["report"]
+    page = reverse("feedback:programme_report", args=[programme.pk])
+    total = sponsor.client.get(page).context["report"].sections[0]
+    api = sponsor.client.get(f"/api/v1/feedback/programmes/{programme.pk}/report").json()
+
+    assert (own.sections[0].figures[0].cell.value, own.sections[0].figures[0].cell.people) == (
+        5.0,
+        5,
+    )
+    if shown:
+        assert [f.cell.people for f in total.figures] == [6] * 4
+        assert [row.cells[0].people for row in total.breakdown.rows] == [6]
+    else:
+        assert [f.cell for f in total.figures] == [anonymity.hidden_cell(SUBTRACTION)] * 4
+        assert api["sections"][0]["figures"][0]["cell"]["hidden"] == SUBTRACTION
+        assert [row.cells[0].hidden for row in total.breakdown.rows] == [SUBTRACTION]

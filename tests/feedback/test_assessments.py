@@ -64,6 +64,8 @@ class TestNominating:
             nomination_add(
                 assessment=assessment, rater=PersonFactory(is_active=False), group="peer", by=by
             )
+        with pytest.raises(FeedbackError, match="is your coach and reads this report"):
+            nomination_add(assessment=assessment, rater=pair.coach.person, group="peer", by=by)
         with pytest.raises(FeedbackError, match="Group: choose"):
             nomination_add(assessment=assessment, rater=PersonFactory(), group="self", by=by)
         with pytest.raises(FeedbackError, match="Only the person being assessed"):
@@ -143,6 +145,25 @@ class TestApproving:
             nomination_decide(
                 nomination=nomination, approve=True, by=admin.user, now=timezone.now()
             )
+
+    def test_a_decision_made_meanwhile_is_not_overwritten(self, pair, assessment, admin):
+        """Two approvers open the list; the coach rejects a rater, then the admin's page,
+        read before, approves the same one: refused, the rejection stands."""
+        nominate(assessment, pair.coachee.user)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        peer = assessment.nominations.filter(group="peer").first()
+        seen_by_admin = RaterNomination.objects.get(pk=peer.pk)
+
+        nomination_decide(
+            nomination=peer, approve=False, by=pair.coach.user, now=timezone.now(), reason="No"
+        )
+        with pytest.raises(FeedbackError, match="already decided"):
+            nomination_decide(
+                nomination=seen_by_admin, approve=True, by=admin.user, now=timezone.now()
+            )
+
+        peer.refresh_from_db()
+        assert (peer.status, peer.reason, peer.decided_by) == ("rejected", "No", pair.coach.user)
 
 
 class TestRepeat:

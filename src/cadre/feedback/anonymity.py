@@ -25,6 +25,10 @@ The rules
    A filter on one group (the report for one department) shows that group's cell of the
    protected breakdown, never a figure computed afresh, so filters and breakdowns can't be
    combined to difference out a small group. Reports offer no other filter (no date ranges).
+   A coach who may also read the programme report (an admin, its sponsor) knows their own
+   coach report: a total, or any sum of shown cells, that would leave fewer than the
+   threshold of other people once that coach's coachees and own answers are taken out is
+   hidden too ("Hidden so that…"), and with it every group of the breakdown.
 
 3. **360° rater groups.** The coachee's own ratings (self) are shown to the coachee and to
    their coach, who goes through the report with them. The manager is shown as a group of
@@ -51,11 +55,13 @@ reads it again learns something about that answer. Figures are rounded to one de
 """
 
 import hashlib
+import hmac
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -170,10 +176,14 @@ T = TypeVar("T")
 
 
 def comments_shuffle[T](items: Iterable[T], *, key: Callable[[T], object], salt: str) -> list[T]:
-    """``items`` in an order unrelated to who wrote them or when, the same on every call."""
+    """``items`` in an order unrelated to who wrote them or when, the same on every call.
+
+    The hash is keyed with the site's secret: with a public key, anyone who knows roughly
+    which answer ids are whose (they follow the order of submission) could recompute it."""
+    secret = settings.SECRET_KEY.encode()
 
     def rank(item: T) -> str:
-        return hashlib.sha256(f"{salt}:{key(item)}".encode()).hexdigest()
+        return hmac.new(secret, f"{salt}:{key(item)}".encode(), hashlib.sha256).hexdigest()
 
     return sorted(items, key=rank)
 

@@ -2,8 +2,9 @@
 every approved rater and the coachee (as self) answer the 360 questionnaire about the coachee.
 The "after" assessment asks the same approved raters again (``assessment_repeat``).
 
-Rules for raters: nobody rates themselves as another group, at most one manager, at least
-``FEWEST_PEERS`` approved peers before surveys go out, and raters must be active people.
+Rules for raters: nobody rates themselves as another group, the coach (who reads the report)
+is no rater, at most one manager, at least ``FEWEST_PEERS`` approved peers before surveys go
+out, and raters must be active people.
 """
 
 from collections import Counter
@@ -94,6 +95,13 @@ def nomination_add(
         raise FeedbackError("Group: choose manager, peer or direct report.")
     if rater.pk == assessment.coachee_id:
         raise FeedbackError("Rater: you rate yourself anyway; choose someone else.")
+    if assessment.relationship is not None and rater.pk == assessment.relationship.coach_id:
+        # The coach reads the report: knowing their own rating, they could take it out of
+        # their group's figure and learn the others' by difference.
+        raise FeedbackError(
+            f"Rater: {rater.display_name} is your coach and reads this report with you; "
+            "choose someone else."
+        )
     if not rater.is_active:
         raise FeedbackError(f"Rater: {rater.display_name} is no longer in the organisation.")
     nominations = list(assessment.nominations.all())
@@ -166,17 +174,27 @@ def nomination_decide(
 
     When none is left to decide: with enough approved peers the surveys go out; otherwise
     the list goes back to the coachee to add more."""
-    assessment = nomination.assessment
-    if not may_approve(assessment, by):
+    if not may_approve(nomination.assessment, by):
         raise FeedbackError("Only the coach or a programme admin approves raters.")
-    if assessment.status != AssessmentStatus.AWAITING_APPROVAL:
-        raise FeedbackError("These raters are not awaiting approval.")
-    if nomination.status != NominationStatus.PROPOSED:
-        raise FeedbackError(f"{nomination.rater.display_name} was already decided.")
     reason = reason.strip()
     if len(reason) > 300:
         raise FeedbackError("Reason: keep it to 300 characters at most.")
     with transaction.atomic():
+        # Decisions on one assessment take turns, each reading the others' outcome: two
+        # approvers deciding its last two raters at once would otherwise each see the other
+        # still proposed, and the surveys would never go out.
+        assessment = nomination.assessment
+        assessment.status = (
+            Assessment360.objects.select_for_update()
+            .filter(pk=assessment.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if assessment.status != AssessmentStatus.AWAITING_APPROVAL:
+            raise FeedbackError("These raters are not awaiting approval.")
+        nomination.refresh_from_db(fields=["status", "reason", "decided_by", "decided_at"])
+        if nomination.status != NominationStatus.PROPOSED:
+            raise FeedbackError(f"{nomination.rater.display_name} was already decided.")
         nomination.status = NominationStatus.APPROVED if approve else NominationStatus.REJECTED
         nomination.reason = "" if approve else reason
         nomination.decided_by = by

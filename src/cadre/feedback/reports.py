@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
+from cadre.accounts.models import Role
 from cadre.feedback import anonymity
 from cadre.feedback.anonymity import Cell, hidden_cell, shown_cell
 from cadre.feedback.instruments import INSTRUMENTS
@@ -59,6 +60,8 @@ class Datum:
     number: int | None
     choices: tuple[str, ...]
     text: str
+    # The coach whose report (``coach_report``) shows this answer, if any.
+    coach_id: int | None = None
 
 
 def _department_of(row: Mapping[str, Any]) -> int | None:
@@ -73,6 +76,23 @@ def _department_of(row: Mapping[str, Any]) -> int | None:
     return row["survey__respondent__department_id"]  # type: ignore[no-any-return]
 
 
+def _coach_of(row: Mapping[str, Any]) -> int | None:
+    """The coach whose "feedback about my coaching" counts the answer: a coachee's, about a
+    session or the relationship with that coach (as ``coach_report`` selects them)."""
+    respondent = row["survey__respondent_id"]
+    if (
+        row["survey__purpose"] == SurveyPurpose.SESSION
+        and row["survey__session__relationship__coachee_id"] == respondent
+    ):
+        return row["survey__session__relationship__coach_id"]  # type: ignore[no-any-return]
+    if (
+        row["survey__purpose"] == SurveyPurpose.PULSE
+        and row["survey__relationship__coachee_id"] == respondent
+    ):
+        return row["survey__relationship__coach_id"]  # type: ignore[no-any-return]
+    return None
+
+
 def data_of(answers: QuerySet[Answer]) -> list[Datum]:
     """The answers as ``Datum`` rows, in one query. Only submitted surveys' answers count."""
     rows = answers.filter(survey__status=SurveyStatus.SUBMITTED).values(
@@ -84,8 +104,12 @@ def data_of(answers: QuerySet[Answer]) -> list[Datum]:
         "survey__respondent__department_id",
         "survey__session__relationship_id",
         "survey__session__relationship__coachee__department_id",
+        "survey__session__relationship__coach_id",
+        "survey__session__relationship__coachee_id",
         "survey__relationship_id",
         "survey__relationship__coachee__department_id",
+        "survey__relationship__coach_id",
+        "survey__relationship__coachee_id",
         "survey__about_person_id",
         "survey__about_person__department_id",
         "survey__purpose",
@@ -123,6 +147,7 @@ def data_of(answers: QuerySet[Answer]) -> list[Datum]:
             number=row["number"],
             choices=tuple(row["choices"] or ()),
             text=row["text"] or "",
+            coach_id=_coach_of(row),
         )
         for row in rows.order_by("pk")
     ]
@@ -351,6 +376,19 @@ def department_key(group: int | None) -> str:
     return "none" if group is None else str(group)
 
 
+def _coach_gap(data: Iterable[Datum], insiders: frozenset[int], threshold: int) -> bool:
+    """Whether a coach who reads this report could subtract their own coach report (and
+    their own answers) from a figure of ``data`` and be left with fewer than the threshold
+    of other people."""
+    found = list(data)
+    people = {d.person_id for d in found}
+    for coach in {d.coach_id for d in found if d.coach_id in insiders}:
+        known = {d.person_id for d in found if d.coach_id == coach} | {coach}
+        if 0 < len(people - known) < threshold:
+            return True
+    return False
+
+
 def _section(
     family: str,
     title: str,
@@ -361,6 +399,7 @@ def _section(
     filtered: bool,
     department: int | None,
     salt: str,
+    insiders: frozenset[int] = frozenset(),
 ) -> Section:
     """One questionnaire's figures: the total's, or (``filtered``) ``department``'s cell of
     the protected breakdown; and, unfiltered, the breakdown of the total."""
@@ -384,6 +423,28 @@ def _section(
         ]
         hidden = anonymity.breakdown_hidden(groups, threshold=threshold)
         total_reason = anonymity.threshold_reason(len({d.person_id for d in answered}), threshold)
+        if insiders and not total_reason:
+            # Rule 2 against the coach report of a coach who also reads this one: the total
+            # may not leave a small group once their coachees' answers are taken out, nor may
+            # any sum of the shown cells (each shown group, and the hidden ones together).
+            if _coach_gap(answered, insiders, threshold):
+                total_reason = anonymity.SUBTRACTION
+            blocks = [by_group[g] for g in groups_in_family if g not in hidden]
+            blocks.append([d for g in hidden for d in by_group[g]])
+            if total_reason or any(
+                _coach_gap(
+                    [
+                        d
+                        for block in blocks
+                        if any(d.coach_id == coach for d in block)
+                        for d in block
+                    ],
+                    frozenset([coach]),
+                    threshold,
+                )
+                for coach in {d.coach_id for d in answered if d.coach_id in insiders}
+            ):
+                hidden = {g: hidden.get(g, anonymity.SUBTRACTION) for g in groups_in_family}
         measure_salt = f"{salt}:{family}:{measure.key}"
         total = _figure(measure, answered, total_reason, salt=measure_salt)
         if not filtered:
@@ -447,6 +508,18 @@ def _response_rates(programme: Programme) -> list[ResponseRate]:
     ]
 
 
+def _coaching_readers(programme: Programme) -> frozenset[int]:
+    """The people who may read the programme's report (its admins and sponsor) and may
+    also coach: each sees their own coach report too."""
+    return frozenset(
+        Person.objects.filter(
+            Q(user__role_grants__role=Role.PROGRAMME_ADMIN)
+            | Q(user__is_superuser=True)
+            | Q(pk=programme.sponsor_id)
+        ).values_list("pk", flat=True)
+    )
+
+
 def programme_report(*, programme: Programme, department: str | None = None) -> ProgrammeReport:
     """The programme's feedback, every figure under the threshold and subtraction rules.
 
@@ -454,6 +527,7 @@ def programme_report(*, programme: Programme, department: str | None = None) -> 
     protected breakdown; an unknown one shows nothing ("No answers yet").
     """
     threshold = anonymity.threshold_of(programme)
+    insiders = _coaching_readers(programme)
     data = data_of(
         Answer.objects.filter(survey__programme=programme).exclude(
             survey__purpose__in=ASSESSMENT_PURPOSES
@@ -486,6 +560,7 @@ def programme_report(*, programme: Programme, department: str | None = None) -> 
             filtered=bool(department),
             department=selected,
             salt=f"programme:{programme.pk}",
+            insiders=insiders,
         )
         for family, title, family_data in _families(data)
     ]
