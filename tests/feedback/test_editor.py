@@ -467,7 +467,7 @@ class TestEditPage:
 
         assert response.status_code == 200
         formset = response.context["formset"]
-        assert len(formset.forms) == 4  # three kept, one blank
+        assert len(formset.forms) == 4  # three kept, one new
         assert formset.forms[0]["text"].value() == "Typed, not saved"
         assert not formset.is_bound
         assert SurveyTemplate.objects.filter(programme=programme).count() == 1

@@ -208,13 +208,13 @@ class BaseQuestionFormSet(forms.BaseFormSet[QuestionForm]):
 QuestionFormSet = cast(
     type[BaseQuestionFormSet],
     forms.formset_factory(
-    QuestionForm,
-    formset=BaseQuestionFormSet,
-    extra=1,
-    can_order=True,
-    can_delete=True,
-    max_num=MOST_QUESTIONS,
-    validate_max=True,
+        QuestionForm,
+        formset=BaseQuestionFormSet,
+        extra=1,
+        can_order=True,
+        can_delete=True,
+        max_num=MOST_QUESTIONS,
+        validate_max=True,
     ),
 )
 
@@ -270,18 +270,22 @@ def question_formset(
 def formset_with_another(
     posted: BaseQuestionFormSet, *, competencies: Sequence[tuple[int, str]]
 ) -> BaseQuestionFormSet:
-    """The posted questions, unchecked, with a blank one after them (the "add a question"
-    button): removed ones and untouched blanks are left out."""
+    """The posted questions, unchecked, with one more blank question after them (the "add a
+    question" button). Removed questions are left out; blank ones stay blank."""
     initial = []
+    blanks = 1
     for index, form in enumerate(posted.forms):
         if index >= posted.initial_form_count() and not form.has_changed():
+            blanks += 1
             continue
         if form["DELETE"].value():
             continue
         initial.append({name: form[name].value() for name in form.fields if name != "DELETE"})
-    return QuestionFormSet(
+    formset = QuestionFormSet(
         initial=initial, prefix=PREFIX, form_kwargs={"competencies": competencies}
     )
+    formset.extra = blanks
+    return formset
 
 
 def template_initial(template: SurveyTemplate) -> dict[str, str]:
