@@ -13,9 +13,18 @@ from django.http import Http404
 from cadre.accounts.models import Role, User
 from cadre.accounts.queries import is_programme_admin, user_roles
 from cadre.coaching.access import person_of
-from cadre.feedback.models import Assessment360, HealthAlert, RaterNomination, Survey
+from cadre.feedback.models import (
+    Assessment360,
+    HealthAlert,
+    RaterNomination,
+    Survey,
+    SurveyTemplate,
+)
 from cadre.feedback.queries import assessments_with_context, surveys_with_context
+from cadre.feedback.questionnaire_queries import family_versions
 from cadre.people.models import Person
+from cadre.programs.access import programme_for_user
+from cadre.programs.models import Programme
 
 __all__ = ["person_of"]
 
@@ -135,3 +144,26 @@ def alert_for_admin(user: User | AnonymousUser, pk: int) -> HealthAlert:
         ).get(pk=pk)
     except HealthAlert.DoesNotExist:
         raise Http404("No such alert.") from None
+
+
+# Questionnaires: programme admins change a programme's questionnaires; everyone else, sponsors
+# included, gets 404 (the page is no business of theirs).
+
+
+def programme_for_questionnaires(user: User | AnonymousUser, pk: int) -> Programme:
+    """The programme ``pk`` for editing its questionnaires: programme admins only, else 404."""
+    if not is_programme_admin(user):
+        raise Http404("No such programme.")
+    return programme_for_user(user, pk)
+
+
+def questionnaire_for_admin(
+    user: User | AnonymousUser, pk: int, key: str
+) -> tuple[Programme, list[SurveyTemplate]]:
+    """The programme ``pk`` and every version (newest first) of its questionnaire ``key``, for
+    a programme admin; 404 for anyone else or a questionnaire the programme doesn't have."""
+    programme = programme_for_questionnaires(user, pk)
+    versions = family_versions(programme, key)
+    if not versions:
+        raise Http404("No such questionnaire.")
+    return programme, versions

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from cadre.feedback import assessment_views, health_views, report_views, views
+from cadre.feedback import assessment_views, editor_views, health_views, report_views, views
 
 app_name = "feedback"
 
@@ -29,6 +29,36 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "programmes/<int:pk>/anonymity/",
         report_views.anonymity_threshold,
         name="anonymity_threshold",
+    ),
+    path(
+        "programmes/<int:pk>/questionnaires/",
+        editor_views.questionnaire_list,
+        name="questionnaire_list",
+    ),
+    path(
+        "programmes/<int:pk>/questionnaires/new/",
+        editor_views.questionnaire_new,
+        name="questionnaire_new",
+    ),
+    path(
+        "programmes/<int:pk>/questionnaires/<slug:key>/",
+        editor_views.questionnaire,
+        name="questionnaire",
+    ),
+    path(
+        "programmes/<int:pk>/questionnaires/<slug:key>/customise/",
+        editor_views.questionnaire_customise,
+        name="questionnaire_customise",
+    ),
+    path(
+        "programmes/<int:pk>/questionnaires/<slug:key>/edit/",
+        editor_views.questionnaire_edit,
+        name="questionnaire_edit",
+    ),
+    path(
+        "programmes/<int:pk>/questionnaires/<slug:key>/v<int:version>/",
+        editor_views.questionnaire_preview,
+        name="questionnaire_preview",
     ),
 ]
 

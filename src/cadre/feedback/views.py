@@ -123,6 +123,21 @@ def _rows(
     return rows
 
 
+def preview_rows(questions: list[Question]) -> list[QuestionRow]:
+    """Questions as the answering page shows them, unanswered (the editor's preview)."""
+    return [
+        QuestionRow(
+            question=question,
+            name=field_name(question),
+            options=_options(question, []),
+            text="",
+            error="",
+            answer=None,
+        )
+        for question in questions
+    ]
+
+
 @login_required
 def my_surveys(request: AuthenticatedRequest) -> HttpResponse:
     """The user's surveys: those to answer, soonest due first, and those answered."""
