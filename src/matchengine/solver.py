@@ -84,6 +84,7 @@ PRIORITY_SCALE = 100  # priorities are counted in hundredths
 BLOCK_ELEMENTS = 1 << 18  # pairs scored per block (1 MB of float32: stays in cache)
 MAX_PRICING_ROUNDS = 50
 PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
+POOL_SLACK = 50  # pairs within 50 score units (0.05 points) of violating join the violators
 POOL_PER_CANDIDATE = 4  # the pool keeps 4 × the flow's first candidates, on both sides
 COACH_CANDIDATES_PER_PLACE = 4  # a coach's first candidates: its best 4 coachees per free place
 COACH_CANDIDATES_EXTRA = 4  # … and 4 more
@@ -916,12 +917,16 @@ def _price_pool(
     free_rows: BoolArray,
     per_row: int,
     max_score: float,
+    slack: int = 0,
+    arc_keys: IntArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Pool pairs with w > u + v (flagged in float32, confirmed exactly), the ``per_row`` most
     violating per coachee.
 
     Arcs already in the flow never violate (the duals are feasible on them), so no pool pair
-    is added twice.
+    is added twice. With a ``slack``, when anything violates, the pairs within ``slack`` of
+    violating (outside ``arc_keys``) come too: prices move a little after each solve, and
+    those are the pairs the next round would otherwise find, one solve later.
     """
     safe, column_offset, row_threshold, _ = _flag_offsets(
         u=u,
@@ -933,13 +938,19 @@ def _price_pool(
     )
     flagged = free_rows[pool.rows]
     if safe:
-        flagged &= pool.scores - column_offset[pool.cols] > row_threshold[pool.rows]
+        flagged &= pool.scores - column_offset[pool.cols] > row_threshold[pool.rows] - np.float32(
+            slack / SCORE_SCALE
+        )
     at = np.nonzero(flagged)[0]
     rows, cols = pool.rows[at], pool.cols[at]
     contributions, _ = _pair_contributions(prep, rows, cols)
     values = big_m * priority_units[rows] + _integer_scores(contributions)
     excess = values - u[rows] - v[cols]
-    violated = excess > 0
+    if not np.any(excess > 0):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    violated = excess > -slack
+    if arc_keys is not None:
+        violated &= ~_in_sorted(arc_keys, _pair_keys(rows, cols, prep.m))
     rows, cols, excess = rows[violated], cols[violated], excess[violated]
     order = np.lexsort((cols, -excess, rows))
     rows, cols = rows[order], cols[order]
@@ -1159,10 +1170,12 @@ def _pricing_pass(
     per_row: int,
     score_bound: IntArray,
     cols_wanted: BoolArray | None = None,
+    slack: int = 0,
 ) -> _Priced:
     """Feasible pairs outside the arcs whose reduced cost is negative: w > u + v, exactly.
 
-    Only ``rows_wanted`` × ``cols_wanted`` (every coach when None) are scanned.
+    Only ``rows_wanted`` × ``cols_wanted`` (every coach when None) are scanned. With a
+    ``slack``, when anything violates, the pairs within ``slack`` of violating come too.
 
     Memory stays bounded: each block's flagged pairs are confirmed exactly at once and only
     the ``per_row`` most violating pairs of each coachee are kept (per block, then overall).
@@ -1195,6 +1208,7 @@ def _pricing_pass(
     found_cols: list[IntArray] = []
     found_excess: list[IntArray] = []
     truncated = np.zeros(n, dtype=np.bool_)
+    violation = False
     scored = 0
     cap = max(1, per_row)
     for block in _scan(prep, blocks, rows_wanted=wanted, cols_wanted=col_ok):
@@ -1203,7 +1217,7 @@ def _pricing_pass(
         if safe:
             scores -= column_offset[block.cols]
             scores -= row_threshold[block.rows, None]
-            flagged = scores > 0
+            flagged = scores > np.float32(-slack / SCORE_SCALE)
         else:  # pathological dual magnitudes: check every feasible pair exactly
             flagged = scores > NEG_INF
         counts = np.count_nonzero(flagged, axis=1)
@@ -1232,10 +1246,13 @@ def _pricing_pass(
         contributions, feasible = _pair_contributions(prep, rows, cols)
         values = big_m * priority_units[rows] + _integer_scores(contributions)
         excess = values - u[rows] - v[cols]
-        violated = feasible & (excess > 0)
+        violated = feasible & (excess > -slack)
+        violation |= bool(np.any(excess[violated] > 0))
         found_rows.append(rows[violated])
         found_cols.append(cols[violated])
         found_excess.append(excess[violated])
+    if not violation:
+        found_rows, found_cols, found_excess = [], [], []
     rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
     cols = np.concatenate(found_cols) if found_cols else np.zeros(0, np.int64)
     excess = np.concatenate(found_excess) if found_excess else np.zeros(0, np.int64)
@@ -1285,6 +1302,8 @@ def _price_outside(
     col_outside: IntArray,
     max_score: float,
     per_row: int,
+    slack: int = 0,
+    arc_keys: IntArray | None = None,
 ) -> tuple[_Priced, int]:
     """Pairs outside the pool with ``w > u + v``; and how many coachees the bounds cleared.
 
@@ -1300,7 +1319,7 @@ def _price_outside(
     reach = big_m * priority_units + row_outside - u
     wanted = free_rows & (row_outside >= 0) & (reach > group_min[blocks.group_of])
     cleared = int(np.count_nonzero(free_rows) - np.count_nonzero(wanted))
-    known = (pool.keys,)
+    known = (pool.keys,) if arc_keys is None else (pool.keys, arc_keys)
     found: list[_Priced] = []
     for level in np.unique(priority_units[wanted]):
         rows_wanted = wanted & (priority_units == level)
@@ -1320,6 +1339,7 @@ def _price_outside(
             max_score=max_score,
             per_row=per_row,
             score_bound=row_outside,
+            slack=slack,
         )
         if len(priced.rows) == 0 and np.any(priced.truncated):
             # Nothing among each row's best flagged pairs (float32 false alarms): check the
@@ -1401,6 +1421,7 @@ def _solve(problem: Problem) -> Result:
     while True:
         u, v = _duals(prep, arcs, values, flow)
         rounds += 1
+        arc_keys = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)) if POOL_SLACK else None
         rows, cols = _price_pool(
             prep,
             pool,
@@ -1411,6 +1432,8 @@ def _solve(problem: Problem) -> Result:
             priority_units=priority_units,
             free_rows=free_rows,
             per_row=per_row,
+            slack=POOL_SLACK,
+            arc_keys=arc_keys,
         )
         if len(rows) == 0:
             # The pool is clean: price the pairs outside it that the bounds leave open.
@@ -1428,6 +1451,8 @@ def _solve(problem: Problem) -> Result:
                 col_outside=col_outside,
                 max_score=max_score,
                 per_row=per_row,
+                slack=POOL_SLACK,
+                arc_keys=arc_keys,
             )
             cleared += cleared_now
             scored += priced.scored

@@ -251,17 +251,19 @@ def test_problem_is_a_plain_dataclass():
 MECHANISMS = [
     # (arcs added per coachee per round, pool as a multiple of the flow's candidates,
     #  a coach's candidates per free place, and beyond, coachees sampled for the coaches'
-    #  thresholds, coaches sampled per coachee threshold (stride))
-    (1, 1, 0, 0, 10_000, 8),  # no pool beyond K and no coach side: every round scans
-    (1, 2, 0, 1, 2, 2),  # a small pool, thresholds from a two-coachee sample
-    (2, 3, 1, 0, 3, 1),  # coach-side candidates, thresholds from every coach
-    (8, 4, 4, 4, 2048, 8),  # the defaults
+    #  thresholds, coaches sampled per coachee threshold (stride), slack in score units)
+    (1, 1, 0, 0, 10_000, 8, 0),  # no pool beyond K and no coach side: every round scans
+    (1, 2, 0, 1, 2, 2, 0),  # a small pool, thresholds from a two-coachee sample
+    (2, 3, 1, 0, 3, 1, 0),  # coach-side candidates, thresholds from every coach
+    (1, 2, 0, 0, 10_000, 8, 400),  # near-violators join the violators, pool and scans
+    (8, 4, 4, 4, 2048, 8, solver.POOL_SLACK),  # the defaults
 ]
 
 
 @contextlib.contextmanager
-def pricing_settings(per_row, pool, per_place, extra=0, sample=10_000, stride=8):
+def pricing_settings(per_row, pool, per_place, extra=0, sample=10_000, stride=8, slack=0):
     with (
+        mock.patch.object(solver, "POOL_SLACK", slack),
         mock.patch.object(solver, "PRICING_ARCS_PER_ROW", per_row),
         mock.patch.object(solver, "POOL_PER_CANDIDATE", pool),
         mock.patch.object(solver, "COACH_CANDIDATES_PER_PLACE", per_place),
