@@ -85,7 +85,7 @@ BLOCK_ELEMENTS = 1 << 18  # pairs scored per block (1 MB of float32: stays in ca
 MAX_PRICING_ROUNDS = 50
 PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
 POOL_SLACK = 50  # pairs within 50 score units (0.05 points) of violating join the violators
-POOL_PER_CANDIDATE = 4  # the pool keeps 4 × the flow's first candidates, on both sides
+POOL_PER_CANDIDATE = 8  # the pool keeps 8 × the flow's first candidates, on both sides
 COACH_CANDIDATES_PER_PLACE = 4  # a coach's first candidates: its best 4 coachees per free place
 COACH_CANDIDATES_EXTRA = 4  # … and 4 more
 SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds (at least)…
@@ -768,27 +768,18 @@ def _column_thresholds(
         sampled[np.random.default_rng(seed).choice(n, size=size, replace=False)] = True
     need = np.maximum(1, np.ceil(wanted * (size / max(n, 1)))).astype(np.int64)
     deepest = int(need.max(initial=1))
-    found_cols: list[IntArray] = []
-    found_values: list[F32Array] = []
+    # Each coach's best ``deepest`` sampled scores so far, merged block by block.
+    best = np.full((deepest, m), NEG_INF, dtype=np.float32)
     scored = 0
     for block in _scan(prep, blocks, rows_wanted=sampled):
-        scores = block.scores
-        scored += scores.size
-        depth = min(deepest, scores.shape[0])
-        if depth < scores.shape[0]:
-            scores = np.partition(scores, scores.shape[0] - depth, axis=0)[-depth:]
-        keep = scores > NEG_INF
-        found_cols.append(np.broadcast_to(block.cols, scores.shape)[keep])
-        found_values.append(scores[keep])
-    threshold = np.full(m, -1.0, dtype=np.float32)
-    if found_cols:
-        cols = np.concatenate(found_cols)
-        values = np.concatenate(found_values)
-        order = np.lexsort((-values, cols))
-        cols, values = cols[order], values[order]
-        rank = np.arange(len(cols)) - np.searchsorted(cols, cols, side="left")
-        at = rank == need[cols] - 1
-        threshold[cols[at]] = values[at]
+        scored += block.scores.size
+        merged = np.concatenate([best[:, block.cols], block.scores])
+        if merged.shape[0] > deepest:
+            merged = np.partition(merged, merged.shape[0] - deepest, axis=0)[-deepest:]
+        best[:, block.cols] = merged
+    best.sort(axis=0)  # ascending: the k-th best of a coach is best[deepest − k]
+    threshold = best[deepest - need, np.arange(m)]
+    threshold = np.where(threshold > NEG_INF, threshold, np.float32(-1.0)).astype(np.float32)
     return np.maximum(threshold, np.float32(-1.0)), scored
 
 
@@ -812,22 +803,24 @@ def _candidate_pass(
 ) -> tuple[_Pool, IntArray, int]:
     """The pool and the flow's first candidates; each coachee's feasible count; pairs scored.
 
-    Each block keeps the pairs at or above its coachee's threshold (from every
-    ``ROW_SAMPLE_STRIDE``-th coach of the block: about the pool's size) or its coach's (from
-    :func:`_column_thresholds`); the pool is then cut to exact sizes on both sides.
+    A block holds whole coachee rows, so each coachee's share of the pool is cut in its block:
+    the pairs at or above a threshold from every ``ROW_SAMPLE_STRIDE``-th coach of the block
+    (about the pool's size), then the best ``POOL_PER_CANDIDATE × top_k`` of them. A coach's
+    share needs every block: pairs at or above its threshold (:func:`_column_thresholds`) are
+    collected, then cut once. What a cut drops raises that side's bound.
     """
     n, m = prep.n, prep.m
     row_pool = POOL_PER_CANDIDATE * row_k
     col_pool = POOL_PER_CANDIDATE * col_k
     col_threshold, scored = _column_thresholds(prep, blocks, col_pool, seed)
-    row_threshold = np.full(n, -1.0, dtype=np.float32)
+    row_bound = np.full(n, -1.0, dtype=np.float64)
     feasible_count = np.zeros(n, dtype=np.int64)
-    found_rows: list[IntArray] = []
-    found_cols: list[IntArray] = []
-    found_values: list[F32Array] = []
+    row_found: list[tuple[IntArray, IntArray, F32Array, BoolArray]] = []
+    col_found: list[tuple[IntArray, IntArray, F32Array, BoolArray]] = []
     in_sample = max(1, math.ceil(row_pool / ROW_SAMPLE_STRIDE))
     for block in _scan(prep, blocks):
         scores = block.scores
+        flat = scores.ravel()
         scored += scores.size
         height, width = scores.shape
         feasible_count[block.rows] = np.count_nonzero(scores > NEG_INF, axis=1)
@@ -837,30 +830,66 @@ def _candidate_pass(
             threshold = np.maximum(np.partition(sample, at, axis=1)[:, at], np.float32(-1.0))
         else:
             threshold = np.full(height, -1.0, dtype=np.float32)
-        row_threshold[block.rows] = threshold
-        kept = scores >= threshold[:, None]
-        kept |= scores >= col_threshold[block.cols]
-        at_flat = np.flatnonzero(kept)
-        local_rows, local_cols = np.divmod(at_flat, width)
-        found_rows.append(block.rows[local_rows])
-        found_cols.append(block.cols[local_cols])
-        found_values.append(scores.ravel()[at_flat])
-    rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate(found_cols) if found_cols else np.zeros(0, dtype=np.int64)
-    values = np.concatenate(found_values) if found_values else np.zeros(0, dtype=np.float32)
-    # Cut to the pool: each coachee's best and each coach's best; what either side drops
-    # raises that side's bound.
-    row_rank = _ranked(rows, values)
-    col_rank = _ranked(cols, values)
-    in_row_pool = row_rank < row_pool
-    in_col_pool = col_rank < col_pool[cols]
-    row_bound = row_threshold.astype(np.float64)
+        # The coachees' side, cut here.
+        at_row = np.flatnonzero(scores >= threshold[:, None])
+        local = at_row // width
+        values = flat[at_row]
+        rank = _ranked(local, values)
+        bound = threshold.astype(np.float64)
+        first_dropped = rank == row_pool
+        bound[local[first_dropped]] = np.maximum(bound[local[first_dropped]], values[first_dropped])
+        row_bound[block.rows] = bound
+        kept = rank < row_pool
+        kept_at = at_row[kept]
+        row_found.append(
+            (block.rows[local[kept]], block.cols[kept_at % width], values[kept], rank[kept] < row_k)
+        )
+        # The coaches' side, collected for one cut at the end.
+        at_col = np.flatnonzero(scores >= col_threshold[block.cols])
+        in_rows = np.zeros(scores.size, dtype=np.bool_)
+        in_rows[kept_at] = True
+        col_found.append(
+            (
+                block.rows[at_col // width],
+                block.cols[at_col % width],
+                flat[at_col],
+                in_rows[at_col],
+            )
+        )
+
+    def joined(
+        found: list[tuple[IntArray, IntArray, F32Array, BoolArray]],
+    ) -> tuple[IntArray, IntArray, F32Array, BoolArray]:
+        if not found:
+            return (
+                np.zeros(0, np.int64),
+                np.zeros(0, np.int64),
+                np.zeros(0, np.float32),
+                np.zeros(0, np.bool_),
+            )
+        a, b, c, d = zip(*found, strict=True)
+        return np.concatenate(a), np.concatenate(b), np.concatenate(c), np.concatenate(d)
+
+    rows, cols, values, in_flow = joined(row_found)
+    c_rows, c_cols, c_values, in_row_pool = joined(col_found)
+    rank = _ranked(c_cols, c_values)
     col_bound = col_threshold.astype(np.float64)
-    np.maximum.at(row_bound, rows[~in_row_pool], values[~in_row_pool])
-    np.maximum.at(col_bound, cols[~in_col_pool], values[~in_col_pool])
-    keep = in_row_pool | in_col_pool
-    in_flow = (row_rank < row_k) | (col_rank < col_k[cols])
-    rows, cols, values, in_flow = rows[keep], cols[keep], values[keep], in_flow[keep]
+    first_dropped = rank == col_pool[c_cols]
+    col_bound[c_cols[first_dropped]] = np.maximum(
+        col_bound[c_cols[first_dropped]], c_values[first_dropped]
+    )
+    in_col_pool = rank < col_pool[c_cols]
+    col_flow = in_col_pool & (rank < col_k[c_cols])
+    # A coach's first candidates already in a coachee's share start the flow from there.
+    both = col_flow & in_row_pool
+    in_flow |= _in_sorted(
+        np.sort(_pair_keys(c_rows[both], c_cols[both], m)), _pair_keys(rows, cols, m)
+    )
+    extra = in_col_pool & ~in_row_pool
+    rows = np.concatenate([rows, c_rows[extra]])
+    cols = np.concatenate([cols, c_cols[extra]])
+    values = np.concatenate([values, c_values[extra]])
+    in_flow = np.concatenate([in_flow, col_flow[extra]])
     pool = _Pool(
         rows=rows,
         cols=cols,
