@@ -39,11 +39,34 @@ def test_the_demo_has_feedback_history_health_and_alerts():
     assert Survey.objects.filter(
         purpose="session", status="open", respondent__user__email=LOGIN_EMAILS[Role.COACHEE]
     ).exists()
-    # Two pulses from both sides of every active pair.
-    assert Survey.objects.filter(purpose="pulse", status="submitted").count() == 4 * active.count()
+    # Pulses exactly as the scheduler sends them (every four sessions, the default): one
+    # from each side of the pair, opened as its third held session ended, none before that.
+    pulsed = 0
+    for relationship in active.select_related("coach", "coachee"):
+        sessions = list(relationship.sessions.filter(status="held").order_by("starts_at"))
+        pulses = Survey.objects.filter(purpose="pulse", relationship=relationship)
+        if len(sessions) < 3:
+            assert not pulses.exists()
+            continue
+        third = sessions[2]
+        assert sorted(pulses.values_list("dedupe_key", "respondent", "opens_at")) == sorted(
+            [
+                (f"pulse:{relationship.pk}:1:coach", relationship.coach.pk, third.ends_at),
+                (f"pulse:{relationship.pk}:1:coachee", relationship.coachee.pk, third.ends_at),
+            ]
+        )
+        assert set(pulses.values_list("status", flat=True)) == {"submitted"}
+        pulsed += 1
+    assert pulsed >= 4
+    # After-session surveys only about held sessions, answered only by the pair.
+    for survey in Survey.objects.filter(purpose="session").select_related("session__relationship"):
+        assert survey.session.status == "held"
+        pair = survey.session.relationship
+        assert survey.respondent_id in (pair.coach_id, pair.coachee_id)
 
     health = Counter(RelationshipHealth.objects.values_list("status", flat=True))
     assert health["at_risk"] >= 2
+    assert health["check_in"] >= 1
     assert health["on_track"] > health["at_risk"]
     open_alerts = HealthAlert.objects.filter(state="open")
     assert open_alerts.filter(to_status="at_risk").count() >= 2

@@ -245,6 +245,23 @@ class TestActions:
             alert_pause(alert=alert, by=admin.user, now=now)
         assert HealthAlert.objects.get(pk=alert.pk).state == "open"
 
+    @pytest.mark.parametrize(("status", "words"), [("paused", "paused"), ("ended", "ended early")])
+    def test_a_pair_paused_or_ended_meanwhile_is_neither_nudged_nor_asked_to_check_in(
+        self, alert, admin, now, status, words
+    ):
+        CoachingRelationship.objects.filter(pk=alert.relationship_id).update(
+            status=status, end_reason="other" if status == "ended" else ""
+        )
+
+        with pytest.raises(FeedbackError, match=f"The relationship is {words} now: a reminder"):
+            alert_nudge(alert=alert, by=admin.user, recipients="both", now=now)
+        with pytest.raises(FeedbackError, match="a check-in suggestion goes to the pair only"):
+            alert_suggest_check_in(alert=alert, by=admin.user, now=now)
+
+        assert (mails(), HealthAlert.objects.get(pk=alert.pk).state) == ([], "open")
+        assert not AuditEvent.objects.filter(action__startswith="feedback.alert_").exists()
+        assert alert_dismiss(alert=alert, by=admin.user, now=now).state == "dismissed"
+
     @pytest.mark.parametrize("who", ["coach", "coachee", "sponsor"])
     def test_only_programme_admins_act(self, request, alert, now, who):
         member = request.getfixturevalue(who)

@@ -427,6 +427,29 @@ class TestEditPage:
             "The session was useful to me.",
         )
 
+    def test_a_save_from_a_page_opened_before_another_version_was_saved_is_refused(
+        self, customised, programme, admin
+    ):
+        edit = url("questionnaire_edit", programme.pk, "session-coachee")
+        page = admin.client.get(edit)
+        rows = rows_of(page)
+        assert '<input type="hidden" name="version" value="1"' in page.text
+        # Another admin saves version 2 meanwhile.
+        questionnaire_revise(
+            template=customised, title="Theirs", intro="", questions=[LIKERT], by=admin.user
+        )
+        rows[0]["text"] = "Mine, typed over the old version."
+
+        response = admin.client.post(edit, {**post_data(rows, initial=4), "version": "1"})
+
+        assert response.status_code == 400
+        assert (
+            "Nothing was saved: version 2 was saved while you edited version 1. "
+            "Open the questionnaire again to see it." in response.text
+        )
+        current = own(programme, "session-coachee")
+        assert (current.version, current.title, texts(current)) == (2, "Theirs", ["Useful?"])
+
     def test_every_error_names_its_question_and_nothing_is_saved(
         self, customised, programme, admin
     ):

@@ -201,6 +201,22 @@ class TestAlertPage:
         assert response.status_code == 400
         assert "This alert was dismissed already" in response.text
 
+    def test_a_pair_ended_meanwhile_offers_only_dismissing(self, alert, admin):
+        CoachingRelationship.objects.filter(pk=alert.relationship_id).update(
+            status="ended", end_reason="other"
+        )
+
+        page = admin.client.get(url("alert", alert.pk))
+        response = admin.client.post(url("alert", alert.pk), {"action": "check_in"})
+
+        assert "The relationship is ended early now: there is no one to nudge." in page.text
+        assert 'value="nudge"' not in page.text
+        assert 'value="check_in"' not in page.text
+        assert 'value="dismiss"' in page.text
+        assert response.status_code == 400
+        assert "The relationship is ended early now: a check-in suggestion goes" in response.text
+        assert HealthAlert.objects.get(pk=alert.pk).state == "open"
+
     @pytest.mark.parametrize("who", ["sponsor", "outsider", "coach", "coachee"])
     def test_for_admins_alone(self, request, pair, alert, sponsoring, who):
         member = request.getfixturevalue(who)

@@ -3,9 +3,12 @@ alerts, one handled alert, and a 360° "before" assessment the report can show.
 
 - Every held session of an active pair has its after-session surveys (coachee and coach),
   almost all answered; the demo coachee login's latest one is left open to answer.
-- Each active pair answered two relationship pulses: most improve from the first to the
-  second, a couple decline (a check-in), and two pairs are at risk: a very low pulse and no
-  session for five weeks.
+- Each active pair's session ratings follow a trend: most improve, a couple decline (a
+  check-in), and two pairs are at risk. Pulses go out exactly when the scheduler would send
+  them (after the third held session, then as the programme's rhythm says), answered by both:
+  good for improving pairs, low for declining ones. An at-risk pair's trust broke down in its
+  pulse and it has held or booked nothing since; one that held too few sessions for a pulse
+  has held none for five weeks.
 - The health check then runs as the hourly scan would: the at-risk and declining pairs get
   alerts, e-mailed to the admins; the demo admin suggests a check-in to one declining pair.
 - The demo coachee login has a 360° "before" assessment: their manager, five peers and their
@@ -44,6 +47,8 @@ from cadre.feedback.models import (
     SurveyStatus,
     SurveyTemplate,
 )
+from cadre.feedback.queries import settings_for
+from cadre.feedback.scheduling import PULSE_FIRST_AFTER_SESSIONS, PULSE_OPEN_FOR, pulse_number
 from cadre.feedback.services import template_for
 from cadre.people.models import Person
 from cadre.programs.models import Programme
@@ -103,9 +108,7 @@ def feedback_generate(*, seed: int) -> None:
             else "improving"
         )
         if trend == "at_risk":
-            CoachingSession.objects.filter(
-                relationship=relationship, starts_at__gt=now - AT_RISK_SILENCE
-            ).delete()
+            _silence(relationship, now)
         _session_surveys(
             relationship, templates, rng, now, trend=trend, leave_open=relationship in demo
         )
@@ -161,6 +164,34 @@ def _score(rng: random.Random, mean: float) -> int:
     return max(1, min(5, round(rng.gauss(mean, 0.5))))
 
 
+def _held(relationship: CoachingRelationship, now: datetime) -> list[CoachingSession]:
+    return list(
+        CoachingSession.objects.filter(
+            relationship=relationship, status=SessionStatus.HELD, starts_at__lte=now
+        ).order_by("starts_at")
+    )
+
+
+def _ends(session: CoachingSession) -> datetime:
+    return session.starts_at + timedelta(minutes=session.duration_minutes)
+
+
+def _silence(relationship: CoachingRelationship, now: datetime) -> None:
+    """An at-risk pair: nothing held or booked after the session their (very low) pulse
+    follows; with too few sessions for a pulse, nothing for ``AT_RISK_SILENCE``."""
+    held = _held(relationship, now)
+    if len(held) >= PULSE_FIRST_AFTER_SESSIONS:
+        since = held[PULSE_FIRST_AFTER_SESSIONS - 1].starts_at
+    else:
+        since = now - AT_RISK_SILENCE
+    CoachingSession.objects.filter(relationship=relationship, starts_at__gt=since).delete()
+
+
+def _trend(start: float, end: float, position: int, count: int) -> float:
+    """The mean at ``position`` (0-based) of ``count`` steps going from ``start`` to ``end``."""
+    return end if count < 2 else start + (end - start) * position / (count - 1)
+
+
 def _session_surveys(
     relationship: CoachingRelationship,
     templates: dict[str, SurveyTemplate],
@@ -170,14 +201,11 @@ def _session_surveys(
     trend: str,
     leave_open: bool,
 ) -> None:
-    held = list(
-        CoachingSession.objects.filter(
-            relationship=relationship, status=SessionStatus.HELD, starts_at__lte=now
-        ).order_by("starts_at")
-    )
-    mean = {"improving": 4.3, "declining": 3.4, "at_risk": 2.3}[trend]
+    held = _held(relationship, now)
+    start, end = {"improving": (3.9, 4.5), "declining": (4.2, 2.2), "at_risk": (3.0, 2.0)}[trend]
     for position, session in enumerate(held):
-        ends = session.starts_at + timedelta(minutes=session.duration_minutes)
+        ends = _ends(session)
+        mean = _trend(start, end, position, len(held))
         for role, person, template in (
             ("coachee", relationship.coachee, templates["session-coachee"]),
             ("coach", relationship.coach, templates["session-coach"]),
@@ -217,14 +245,20 @@ def _pulses(
     *,
     trend: str,
 ) -> None:
-    first, second = {
-        "improving": (3.9, 4.4),
-        "declining": (4.4, 3.2),
-        "at_risk": (3.2, 2.1),
-    }[trend]
+    """The pulses the scheduler would have sent after the pair's held sessions (its key,
+    opened as the session ended), answered by both a few days later."""
+    schedule = settings_for(relationship.programme).pulse_schedule
+    opened_at: dict[int, datetime] = {}
+    for count, session in enumerate(_held(relationship, now), start=1):
+        ends = _ends(session)
+        first = opened_at.get(1)
+        number = pulse_number(schedule=schedule, held=count, first_opened=first, now=ends)
+        if number and number not in opened_at:
+            opened_at[number] = ends
+    start, end = {"improving": (3.9, 4.4), "declining": (4.0, 3.0), "at_risk": (3.2, 2.1)}[trend]
     questions = [q for q in template.questions.all() if q.subscale]
-    for number, (days_ago, mean) in enumerate(((22, first), (4, second)), start=1):
-        opened = now - timedelta(days=days_ago)
+    for position, (number, opened) in enumerate(sorted(opened_at.items())):
+        mean = _trend(start, end, position, len(opened_at))
         for role, person in (("coachee", relationship.coachee), ("coach", relationship.coach)):
             survey = _survey(
                 template,
@@ -234,18 +268,19 @@ def _pulses(
                 relationship=relationship,
                 purpose=SurveyPurpose.PULSE,
                 opens_at=opened,
-                due_at=opened + timedelta(days=10),
+                due_at=opened + PULSE_OPEN_FOR,
                 created_at=opened,
             )
-            # An at-risk pair's second pulse: trust has broken down.
-            low_trust = trend == "at_risk" and number == 2
+            # An at-risk pair's latest pulse: trust has broken down.
+            low_trust = trend == "at_risk" and position == len(opened_at) - 1
             scores = {
                 q.key: min(_score(rng, mean), 2)
                 if low_trust and q.subscale == "trust"
                 else _score(rng, mean)
                 for q in questions
             }
-            _submitted(survey, scores, at=opened + timedelta(days=rng.randint(1, 3)))
+            answered = min(opened + timedelta(days=rng.randint(1, 3)), now)
+            _submitted(survey, scores, at=answered)
 
 
 def _assessment(relationship: CoachingRelationship, rng: random.Random, now: datetime) -> None:

@@ -29,9 +29,12 @@ from cadre.people.models import Person
 NUDGE_RECIPIENTS = {"both": "Both", "coach": "The coach", "coachee": "The coachee"}
 
 
-def _lock_open(alert: HealthAlert) -> HealthAlert:
+def _lock_open(alert: HealthAlert, *, live: str = "") -> HealthAlert:
+    """The alert, locked with its relationship, if it is still open. With ``live`` (what the
+    action sends, in words), only while the relationship is still active: a pair paused or
+    ended meanwhile is not asked to meet."""
     locked = (
-        HealthAlert.objects.select_for_update(of=("self",))
+        HealthAlert.objects.select_for_update(of=("self", "relationship"))
         .select_related(
             "relationship__programme", "relationship__coach__user", "relationship__coachee__user"
         )
@@ -41,6 +44,12 @@ def _lock_open(alert: HealthAlert) -> HealthAlert:
         raise FeedbackError(
             f"This alert was {locked.get_state_display().lower()} already"
             + (f" ({locked.get_action_display().lower()})." if locked.action else ".")
+        )
+    relationship = locked.relationship
+    if live and relationship.status != CoachingRelationship.Status.ACTIVE:
+        raise FeedbackError(
+            f"The relationship is {relationship.get_status_display().lower()} now: {live} goes "
+            "to the pair only while it is active. Dismiss the alert instead."
         )
     return locked
 
@@ -124,7 +133,7 @@ def alert_nudge(
     if recipients not in NUDGE_RECIPIENTS:
         raise FeedbackError("Send to: choose the coach, the coachee or both.")
     with transaction.atomic():
-        locked = _lock_open(alert)
+        locked = _lock_open(alert, live="a reminder")
         relationship = locked.relationship
         people = {
             "both": [relationship.coach, relationship.coachee],
@@ -148,7 +157,7 @@ def alert_suggest_check_in(
     """E-mail both of the pair proposing a check-in session, with the link to schedule it."""
     require_programme_admin(by)
     with transaction.atomic():
-        locked = _lock_open(alert)
+        locked = _lock_open(alert, live="a check-in suggestion")
         relationship = locked.relationship
         sent = _mail_pair(
             locked,

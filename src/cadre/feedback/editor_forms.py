@@ -38,6 +38,8 @@ class QuestionnaireForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown above the questions: what the survey is for and who sees the answers.",
     )
+    # The version the editor was opened on: a save made from an older one is refused.
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
 def _lines(text: str) -> list[str]:
@@ -288,5 +290,5 @@ def formset_with_another(
     return formset
 
 
-def template_initial(template: SurveyTemplate) -> dict[str, str]:
-    return {"title": template.title, "intro": template.intro}
+def template_initial(template: SurveyTemplate) -> dict[str, str | int]:
+    return {"title": template.title, "intro": template.intro, "version": template.version}

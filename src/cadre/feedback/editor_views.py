@@ -125,6 +125,18 @@ def _edit(
             error="Nothing was saved: see the questions marked below.",
             status=400,
         )
+    edited = form.cleaned_data["version"]
+    if current is not None and edited is not None and edited != current.version:
+        return _editor(
+            request,
+            programme=programme,
+            current=current,
+            form=form,
+            formset=formset,
+            error=f"Nothing was saved: version {current.version} was saved while you edited "
+            f"version {edited}. Open the questionnaire again to see it.",
+            status=400,
+        )
     values = {
         "title": form.cleaned_data["title"],
         "intro": form.cleaned_data["intro"],

@@ -348,11 +348,20 @@ def health_refresh(*, now: datetime, programme: Programme | None = None) -> Heal
     """Store each active relationship's health as of ``now``; for each whose status got worse
     (on track → check in → at risk, or straight to at risk), raise a ``HealthAlert`` and
     e-mail the programme admins which signals, never any content. Running it again with
-    nothing new changes nothing."""
-    verdicts = relationship_health(now=now, programme=programme)
+    nothing new changes nothing.
+
+    The active relationships are locked first (in a fixed order) and judged under the lock: a
+    second refresh running at the same time waits and then finds the verdicts stored (no
+    second alert, no clash creating the same health row), and a pair paused or ended meanwhile
+    is not judged as active."""
     alerts: list[HealthAlert] = []
     changed = 0
     with transaction.atomic():
+        live = CoachingRelationship.objects.filter(status=RelationshipStatus.ACTIVE)
+        if programme is not None:
+            live = live.filter(programme=programme)
+        list(live.select_for_update().order_by("pk").values_list("pk", flat=True))
+        verdicts = relationship_health(now=now, programme=programme)
         stored = {
             health.relationship_id: health
             for health in RelationshipHealth.objects.select_for_update().filter(
