@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
-from cadre.accounts.models import AuditEvent
+from cadre.accounts.models import AuditEvent, Role
 from cadre.coaching.models import CoachingRelationship
 from cadre.feedback.alerts import (
     alert_dismiss,
@@ -21,6 +22,7 @@ from cadre.feedback.rules import feedback_settings_update
 from cadre.feedback.services import FeedbackError
 from cadre.feedback.tasks import feedback_scan
 from cadre.notifications.models import Notification
+from tests.factories import RoleGrantFactory
 from tests.feedback.health_helpers import (
     SECRET,
     hold,
@@ -337,3 +339,42 @@ class TestSettings:
             feedback_settings_update(
                 programme=pair.programme, values={"anonymity_threshold": 6}, by=sponsor.user
             )
+
+
+class TestAnAdminInThePair:
+    """An admin who coaches (or is coached in) a pair never learns its health: its signals come
+    from the other one's answers, below any threshold."""
+
+    @pytest.fixture
+    def coach_admin(self, pair):
+        RoleGrantFactory(user=pair.coach.user, role=Role.PROGRAMME_ADMIN)
+        return pair.coach
+
+    def test_is_not_mailed_the_alert_and_cannot_open_it(self, coach_admin, at_risk, now, admin):
+        [raised] = health_refresh(now=now).alerts
+        assert [m.recipient_id for m in mails()] == [admin.user.pk]
+        url = reverse("feedback:alert", args=[raised.pk])
+        assert coach_admin.client.get(url).status_code == 404
+        assert admin.client.get(url).status_code == 200
+
+    def test_does_not_see_the_pair_on_the_health_page(self, coach_admin, at_risk, now, admin):
+        health_refresh(now=now)
+        url = reverse("feedback:programme_health", args=[at_risk.programme.pk])
+        own = coach_admin.client.get(url).content.decode()
+        other = admin.client.get(url).content.decode()
+        name = at_risk.coachee.display_name
+        assert (name in own, name in other) == (False, True)
+
+
+def test_the_health_check_closes_alerts_of_pairs_no_longer_active(alert, admin, now):
+    # Paused through the coaching pages, not through the alert.
+    relationship = alert.relationship
+    CoachingRelationship.objects.filter(pk=relationship.pk).update(status="paused")
+    health_refresh(now=now)
+    alert.refresh_from_db()
+    assert (alert.state, alert.action, alert.handled_by, alert.handled_at) == (
+        "dismissed",
+        "dismiss",
+        None,
+        now,
+    )

@@ -131,11 +131,16 @@ def coach_for_report(user: User | AnonymousUser) -> Person:
 
 
 def alert_for_admin(user: User | AnonymousUser, pk: int) -> HealthAlert:
-    """The health alert ``pk`` for a programme admin, else 404."""
+    """The health alert ``pk`` for a programme admin, else 404. An admin who is the pair's
+    coach or coachee gets 404 too: its signals come from the other one's answers."""
     if not is_programme_admin(user):
         raise Http404("No such alert.")
+    person = person_of(user)
+    alerts = HealthAlert.objects.all()
+    if person is not None:
+        alerts = alerts.exclude(relationship__coach=person).exclude(relationship__coachee=person)
     try:
-        return HealthAlert.objects.select_related(
+        return alerts.select_related(
             "relationship__programme",
             "relationship__coach",
             "relationship__coachee",

@@ -57,6 +57,7 @@ from cadre.coaching.models import (
 from cadre.coaching.queries import days_without_session
 from cadre.feedback.models import (
     ANSWERABLE_STATUSES,
+    AlertAction,
     AlertState,
     Answer,
     FeedbackSettings,
@@ -70,6 +71,7 @@ from cadre.feedback.models import (
 )
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
+from cadre.people.models import Person
 from cadre.programs.models import Programme
 
 # The session survey question whose answers the ``session_low`` signal reads.
@@ -395,6 +397,13 @@ def health_refresh(*, now: datetime, programme: Programme | None = None) -> Heal
                     created_at=now,
                 )
                 alerts.append(alert)
+        # A pair paused or ended outside an alert leaves nothing to act on: its open alerts close.
+        stale = HealthAlert.objects.filter(state=AlertState.OPEN).exclude(
+            relationship__status=RelationshipStatus.ACTIVE
+        )
+        if programme is not None:
+            stale = stale.filter(relationship__programme=programme)
+        stale.update(state=AlertState.DISMISSED, action=AlertAction.DISMISS, handled_at=now)
         if alerts:
             admins = programme_admins()
             for alert in alerts:
@@ -405,7 +414,10 @@ def health_refresh(*, now: datetime, programme: Programme | None = None) -> Heal
 def _alert_mail(alert: HealthAlert, admins: list[User]) -> None:
     relationship = alert.relationship
     link = settings.SITE_URL.rstrip("/") + reverse("feedback:alert", args=[alert.pk])
+    parties = {relationship.coach.user_id, relationship.coachee.user_id}
     for admin in admins:
+        if admin.pk in parties:  # an admin in the pair never hears how the other one rated it
+            continue
         notification_queue(
             key=f"{NotificationKind.HEALTH_ALERT.value}:{alert.pk}:{admin.pk}",
             recipient=admin,
@@ -508,16 +520,25 @@ def _alerts(programme: Programme) -> Any:
     )
 
 
-def programme_health(*, programme: Programme, now: datetime, status: str = "") -> ProgrammeHealth:
+def programme_health(
+    *, programme: Programme, now: datetime, status: str = "", viewer: Person | None = None
+) -> ProgrammeHealth:
     """What the programme's health page shows: its active relationships' stored health (those
     with ``status`` when given; ``"unchecked"`` for those not checked yet), the count of each
     status, the open alerts, the latest handled ones and the survey response rates. Four
-    queries, however many relationships and alerts."""
+    queries, however many relationships and alerts.
+
+    A ``viewer`` who coaches or is coached in a pair doesn't see that pair's row or alerts: its
+    signals come from the other one's answers."""
     relationships = (
         CoachingRelationship.objects.filter(programme=programme, status=RelationshipStatus.ACTIVE)
         .select_related("coach", "coachee", "health")
         .order_by("coachee__full_name", "pk")
     )
+    alerts = _alerts(programme)
+    if viewer is not None:
+        relationships = relationships.exclude(coach=viewer).exclude(coachee=viewer)
+        alerts = alerts.exclude(relationship__coach=viewer).exclude(relationship__coachee=viewer)
     every = [HealthRow(relationship=r, health=getattr(r, "health", None)) for r in relationships]
     counts = dict.fromkeys([*HealthStatus.values, "unchecked"], 0)
     for row in every:
@@ -529,14 +550,10 @@ def programme_health(*, programme: Programme, now: datetime, status: str = "") -
         counts=counts,
         open_alerts=[
             with_labels(alert)
-            for alert in _alerts(programme)
-            .filter(state=AlertState.OPEN)
-            .order_by("-created_at", "-pk")
+            for alert in alerts.filter(state=AlertState.OPEN).order_by("-created_at", "-pk")
         ],
         handled_alerts=list(
-            _alerts(programme)
-            .exclude(state=AlertState.OPEN)
-            .order_by("-handled_at", "-pk")[:RECENT_HANDLED]
+            alerts.exclude(state=AlertState.OPEN).order_by("-handled_at", "-pk")[:RECENT_HANDLED]
         ),
         rates=response_rates(programme=programme, now=now),
     )

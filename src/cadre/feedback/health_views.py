@@ -56,7 +56,9 @@ def programme_health_page(request: AuthenticatedRequest, pk: int) -> HttpRespons
         return render(request, "feedback/programme_health.html", context)
     form = HealthFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    health = programme_health(programme=programme, now=now, status=status)
+    health = programme_health(
+        programme=programme, now=now, status=status, viewer=person_of(request.user)
+    )
     context |= {
         "is_admin": True,
         "form": form,
