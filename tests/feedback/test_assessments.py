@@ -1,6 +1,7 @@
 """360° assessments: who nominates, who approves, the rater rules, and the repeat."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from cadre.feedback.assessments import (
@@ -13,7 +14,7 @@ from cadre.feedback.assessments import (
 from cadre.feedback.models import Assessment360, RaterNomination, Survey
 from cadre.feedback.services import FeedbackError
 from cadre.notifications.models import Notification
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, UserFactory
 
 
 @pytest.fixture
@@ -193,3 +194,41 @@ class TestRepeat:
         with pytest.raises(FeedbackError, match="hasn't gone to its raters"):
             assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
         assert RaterNomination.objects.count() == 0
+
+
+class TestWhatRatersAreTold:
+    """Nobody is promised more anonymity than the report gives them."""
+
+    def test_each_rater_group_is_told_exactly_who_sees_their_ratings(self, pair, assessment):
+        by = pair.coachee.user
+        manager = PersonFactory(user=UserFactory(), full_name="Mo Manager")
+        peer = PersonFactory(user=UserFactory())
+        nomination_add(assessment=assessment, rater=manager, group="manager", by=by)
+        nomination_add(assessment=assessment, rater=peer, group="peer", by=by)
+        nominate(assessment, by, peers=2, manager=False)
+        nominations_submit(assessment=assessment, by=by)
+
+        approve_all(assessment, pair.coach.user)
+
+        requests = Notification.objects.filter(kind=Notification.Kind.SURVEY_REQUEST)
+        name = pair.coachee.person.display_name
+        to_manager = requests.get(recipient=manager.user).body
+        to_peer = requests.get(recipient=peer.user).body
+        to_self = requests.get(recipient=pair.coachee.user).body
+        assert "Nobody" not in to_manager
+        assert (
+            f"You rate {name} as their manager, a group of one: {name} and their coach see "
+            "your ratings as the manager's, so they will know they are yours. Your comments "
+            "are not shown to them."
+        ) in to_manager
+        assert "Nobody else sees your answers on their own" not in to_self
+        assert "You and your coach see your own ratings and comments as yours" in to_self
+        assert (
+            f"{name} and their coach see your ratings only in averages over at least 3 raters"
+        ) in to_peer
+
+    def test_the_approval_page_promises_no_more_than_the_report_gives(self, pair, assessment):
+        page = pair.coach.client.get(reverse("feedback:assessment_approve", args=[assessment.pk]))
+
+        assert "never one rater's answers" not in page.text
+        assert "the manager's ratings as they are" in page.text

@@ -13,6 +13,7 @@ from cadre.feedback.queries import answers_for, settings_for, subscale_scores
 from cadre.feedback.services import (
     FeedbackError,
     survey_answer_save,
+    survey_assign,
     survey_reminders_send,
     surveys_close_due,
     template_for,
@@ -22,6 +23,7 @@ from cadre.notifications.models import Notification
 from cadre.people.models import Competency
 from tests.factories import CompetencyFactory
 from tests.feedback.conftest import assign
+from tests.feedback.health_helpers import hold
 
 GOOD = {
     "clarity": "4",
@@ -266,3 +268,31 @@ class TestClosingAndReminders:
         request = Notification.objects.get(kind=Notification.Kind.SURVEY_REQUEST)
         assert request.recipient == pair.coachee.user
         assert f"/feedback/surveys/{survey.pk}/" in request.body
+
+
+class TestWhatRespondentsAreTold:
+    def test_a_coachees_session_survey_mentions_the_health_check(self, pair):
+        session = hold(pair.relationship, at=timezone.now())
+        for role in ("coachee", "coach"):
+            survey_assign(
+                template=template_for(key=f"session-{role}", programme=pair.programme),
+                respondent=getattr(pair, role).person,
+                programme=pair.programme,
+                purpose="session",
+                dedupe_key=f"session:{session.pk}:{role}",
+                opens_at=session.starts_at,
+                due_at=session.starts_at + timedelta(days=7),
+                session=session,
+            )
+
+        requests = Notification.objects.filter(kind=Notification.Kind.SURVEY_REQUEST)
+        to_coachee = requests.get(recipient=pair.coachee.user).body
+        to_coach = requests.get(recipient=pair.coach.user).body
+
+        summaries = (
+            "Nobody else sees your answers on their own: people see only summaries over "
+            "several respondents."
+        )
+        assert f"{summaries} Low ratings also tell the programme's admins" in to_coachee
+        assert summaries in to_coach
+        assert "check-in" not in to_coach

@@ -38,7 +38,12 @@ from cadre.feedback.models import (
     SurveyTemplate,
     TemplateKind,
 )
-from cadre.feedback.queries import current_template, questions_of, survey_subject
+from cadre.feedback.queries import (
+    answers_audience,
+    current_template,
+    questions_of,
+    survey_subject,
+)
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 from cadre.people.models import Competency, Person
@@ -331,6 +336,7 @@ def _survey_mail(survey: Survey, *, kind: str, number: int) -> bool:
                 "survey": survey,
                 "title": survey.template.title,
                 "subject": survey_subject(survey),
+                "audience": answers_audience(survey),
                 "time_zone": zone,
                 "link": _link("feedback:survey", survey.pk),
             },

@@ -163,6 +163,7 @@ def _survey_page(
     context = {
         "survey": survey,
         "subject": queries.survey_subject(survey),
+        "audience": queries.answers_audience(survey),
         "rows": rows if rows is not None else _rows(survey),
         "can_answer": survey.is_answerable and survey.opens_at <= now < survey.due_at,
         "thanks": request.GET.get("thanks") == "1" and survey.status == Survey.Status.SUBMITTED,
