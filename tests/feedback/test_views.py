@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cadre.accounts.models import AuditEvent
 from cadre.feedback.assessments import assessment_start, nomination_add, nominations_submit
 from cadre.feedback.models import Survey
 from cadre.feedback.services import survey_answer_save
@@ -93,6 +94,21 @@ class TestSurveyPage:
             "Not observed",
             "Helpful.",
         ]
+
+    def test_no_audit_entry_ties_the_respondent_to_when_they_submitted(self, pair, survey):
+        """Audit entries carry a time; one naming the respondent or their survey would let a
+        reader of the log see whose answers moved an aggregate."""
+        data = {f"q-{key}": value for key, value in GOOD.items()}
+        before = set(AuditEvent.objects.values_list("pk", flat=True))
+
+        pair.coachee.client.post(url("survey", survey.pk), {**data, "action": "submit"})
+
+        assert Survey.objects.get(pk=survey.pk).status == "submitted"
+        assert list(AuditEvent.objects.exclude(pk__in=before)) == []
+        assert not AuditEvent.objects.filter(
+            actor=pair.coachee.user, action__startswith="feedback."
+        )
+        assert not AuditEvent.objects.filter(action__startswith="feedback.survey")
 
     def test_a_bad_answer_is_shown_next_to_its_question(self, pair, survey):
         data = {f"q-{key}": value for key, value in GOOD.items()}

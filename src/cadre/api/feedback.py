@@ -187,7 +187,6 @@ def survey_answers(request: AuthenticatedRequest, survey_id: int, payload: Answe
         data=payload.answers,
         submit=payload.submit,
         now=timezone.now(),
-        request=request,
     )
 
 

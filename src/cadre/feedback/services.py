@@ -2,7 +2,8 @@
 answers, closing surveys past their due time and reminding respondents.
 
 Refusals raise ``FeedbackError`` naming the question or field at fault; nothing is written
-when any part of a request is refused. Answers never go into audit details or e-mails.
+when any part of a request is refused. Answers never go into audit details or e-mails, and
+submitting answers is not audited at all: see ``survey_answer_save``.
 """
 
 from collections.abc import Mapping, Sequence
@@ -422,7 +423,6 @@ def survey_answer_save(
     data: AnswerData,
     submit: bool,
     now: datetime,
-    request: HttpRequest | None = None,
 ) -> Survey:
     """Save the respondent's answers (``data``: a raw value per question key); with
     ``submit``, every required question must be answered and the survey is submitted.
@@ -476,14 +476,9 @@ def survey_answer_save(
         else:
             locked.status = SurveyStatus.IN_PROGRESS
         locked.save(update_fields=["status", "submitted_at"])
-        if submit:
-            audit_record(
-                actor=user,
-                action="feedback.survey_submit",
-                target=locked,
-                request=request,
-                details={"purpose": locked.purpose, "template": locked.template_id},
-            )
+        # Not audited, on purpose: answering one's own survey reads and changes no one else's
+        # data, and an entry naming the respondent (or their survey) with its time would let
+        # whoever reads the log see whose answers moved an aggregate (docs/feedback.md).
     survey.status, survey.submitted_at = locked.status, locked.submitted_at
     return survey
 

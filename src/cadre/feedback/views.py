@@ -191,7 +191,6 @@ def survey(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             data=data,
             submit=submit,
             now=timezone.now(),
-            request=request,
         )
     except FeedbackError as error:
         posted = {key: list(values) for key, values in data.items()}
