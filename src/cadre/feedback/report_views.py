@@ -93,7 +93,7 @@ def coach_report(request: AuthenticatedRequest) -> HttpResponse:
 def assessment_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The coachee's 360 report, for them and their coach."""
     assessment = assessment_for_report(request.user, pk)
-    report = reports.assessment_report(assessment=assessment)
+    report = reports.assessment_report_view(assessment=assessment, by=request.user, request=request)
     context = {
         "assessment": assessment,
         "report": report,
