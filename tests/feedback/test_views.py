@@ -1,5 +1,7 @@
 """Feedback pages: behaviour, who may open them, and a fixed number of queries."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +35,22 @@ class TestMySurveys:
             (done.pk, "Leaders coaching leaders")
         ]
 
+    def test_surveys_not_open_yet_are_coming_up_with_their_opening_date(self, pair, survey):
+        pair.coachee.person.time_zone = "Asia/Tokyo"
+        pair.coachee.person.save(update_fields=["time_zone"])
+        opens = datetime(2030, 3, 4, 23, 30, tzinfo=UTC)
+        later = assign(pair.coachee.person, pair.programme, now=opens)
+
+        response = pair.coachee.client.get(url("my_surveys"))
+
+        assert [s.pk for s, _ in response.context["to_answer"]] == [survey.pk]
+        assert [s.pk for s, _ in response.context["coming_up"]] == [later.pk]
+        coming_up = response.text.split('id="coming-up-heading"')[1]
+        assert 'Opens <time datetime="2030-03-05T08:30:00+09:00">5 Mar 2030, 08:30</time>' in (
+            coming_up
+        )
+        assert f'href="{url("survey", later.pk)}"' not in response.text
+
     def test_empty_state_says_what_comes(self, coach):
         response = coach.client.get(url("my_surveys"))
 
@@ -55,6 +73,12 @@ class TestMySurveys:
             pair.coachee.client.get(url("my_surveys"))
         for _ in range(3):
             assign(pair.coachee.person, pair.programme, relationship=pair.relationship)
+            assign(
+                pair.coachee.person,
+                pair.programme,
+                now=timezone.now() + timedelta(days=3),
+                relationship=pair.relationship,
+            )
         with django_assert_num_queries(len(one.captured_queries)):
             pair.coachee.client.get(url("my_surveys"))
 

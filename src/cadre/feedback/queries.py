@@ -3,6 +3,7 @@ the answers and scores of one survey. Nothing here checks who may see what (see 
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from statistics import fmean
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -67,13 +68,16 @@ def surveys_with_context(queryset: QuerySet[Survey]) -> QuerySet[Survey]:
 @dataclass(frozen=True)
 class MySurveys:
     to_answer: list[Survey]
+    coming_up: list[Survey]
     answered: list[Survey]
 
 
-def surveys_of_respondent(person: Person | None) -> MySurveys:
-    """A person's open surveys, soonest due first, and their submitted ones, newest first."""
+def surveys_of_respondent(person: Person | None, *, now: datetime) -> MySurveys:
+    """A person's surveys as of ``now``: those open to answer, soonest due first; those not
+    open yet, soonest opening first; and those submitted, newest first. A survey past its due
+    time that the hourly run hasn't closed yet is in none of them."""
     if person is None:
-        return MySurveys(to_answer=[], answered=[])
+        return MySurveys(to_answer=[], coming_up=[], answered=[])
     surveys = list(
         surveys_with_context(
             Survey.objects.filter(
@@ -82,13 +86,17 @@ def surveys_of_respondent(person: Person | None) -> MySurveys:
             )
         ).order_by("due_at", "pk")
     )
-    to_answer = [s for s in surveys if s.status in ANSWERABLE_STATUSES]
+    answerable = [s for s in surveys if s.status in ANSWERABLE_STATUSES and now < s.due_at]
+    to_answer = [s for s in answerable if s.opens_at <= now]
+    coming_up = sorted(
+        (s for s in answerable if now < s.opens_at), key=lambda s: (s.opens_at, s.pk)
+    )
     answered = sorted(
         (s for s in surveys if s.status == SurveyStatus.SUBMITTED),
         key=lambda s: (s.submitted_at, s.pk),
         reverse=True,
     )
-    return MySurveys(to_answer=to_answer, answered=answered)
+    return MySurveys(to_answer=to_answer, coming_up=coming_up, answered=answered)
 
 
 def survey_subject(survey: Survey) -> str:

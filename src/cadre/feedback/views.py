@@ -140,11 +140,13 @@ def preview_rows(questions: list[Question]) -> list[QuestionRow]:
 
 @login_required
 def my_surveys(request: AuthenticatedRequest) -> HttpResponse:
-    """The user's surveys: those to answer, soonest due first, and those answered."""
+    """The user's surveys: those to answer, soonest due first, those coming up, and those
+    answered."""
     person = person_of(request.user)
-    surveys = queries.surveys_of_respondent(person)
+    surveys = queries.surveys_of_respondent(person, now=timezone.now())
     context = {
         "to_answer": [(s, queries.survey_subject(s)) for s in surveys.to_answer],
+        "coming_up": [(s, queries.survey_subject(s)) for s in surveys.coming_up],
         "answered": [(s, queries.survey_subject(s)) for s in surveys.answered],
         "zone": zone_of(person),
     }
