@@ -11,6 +11,7 @@ from cadre.feedback.models import Answer, FeedbackSettings, Survey, SurveyTempla
 from cadre.feedback.queries import answers_for, settings_for, subscale_scores
 from cadre.feedback.services import (
     FeedbackError,
+    QuestionsError,
     survey_answer_save,
     survey_assign,
     survey_reminders_send,
@@ -218,12 +219,51 @@ class TestVersions:
             template_revise(template=survey.template, questions=spec, by=None)
 
     def test_bad_questions_are_refused(self, survey):
-        with pytest.raises(FeedbackError, match="Question 1: give at least two choices"):
+        with pytest.raises(
+            FeedbackError, match="Question 1: a single-choice question needs at least two choices"
+        ):
             template_revise(
                 template=survey.template,
                 questions=[QuestionSpec(key="x", kind="single_choice", text="X")],
                 by=None,
             )
+
+    def test_every_questionnaire_goes_through_the_editors_rules(self, survey):
+        """One validator: what the editor refuses, the engine refuses too, question by
+        question."""
+        questions = [
+            QuestionSpec(key="ok", kind="likert", text="Fine"),
+            QuestionSpec(key="far", kind="likert", text="Far", anchors={"7": "Seven"}),
+            QuestionSpec(key="Not A Slug", kind="text", text="Key"),
+            QuestionSpec(key="trust", kind="nps", text="Trust", subscale="trust"),
+        ]
+
+        with pytest.raises(QuestionsError) as refused:
+            template_revise(template=survey.template, questions=questions, by=None)
+
+        assert [str(problem) for problem in refused.value.problems] == [
+            "Question 2: the scale runs from 1 to 5, so “7” can't be labelled.",
+            "Question 3: its key must be a short slug.",
+            "Question 4: only an agreement (1 to 5) question counts in a subscale.",
+        ]
+        assert SurveyTemplate.objects.filter(key=survey.template.key).count() == 1
+
+    def test_no_feedback_module_imports_another_ones_private_names(self):
+        import ast
+        from pathlib import Path
+
+        import cadre.feedback
+
+        private = []
+        for path in Path(cadre.feedback.__file__).parent.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cadre."):
+                    private += [
+                        f"{path.name}: {node.module}.{alias.name}"
+                        for alias in node.names
+                        if alias.name.startswith("_")
+                    ]
+        assert private == []
 
 
 class TestClosingAndReminders:
