@@ -240,9 +240,11 @@ class TestCoachReport:
         assert [(f.cell.value, f.cell.people) for f in report.sections[0].figures] == [(5.0, 5)] * 4
 
     def test_the_strictest_threshold_applies(self, pair, admin):
-        from cadre.feedback.anonymity import anonymity_threshold_set
+        from cadre.feedback.rules import feedback_settings_update
 
-        anonymity_threshold_set(programme=pair.programme, threshold=6, by=admin.user)
+        feedback_settings_update(
+            programme=pair.programme, values={"anonymity_threshold": 6}, by=admin.user
+        )
         coached_by(pair, 5)
 
         assert reports.coach_report(coach=pair.coach.person).sections[0].figures[
