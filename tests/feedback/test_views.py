@@ -36,10 +36,12 @@ class TestMySurveys:
         ]
 
     def test_surveys_not_open_yet_are_coming_up_with_their_opening_date(self, pair, survey):
+        """A survey past its due time that the hourly run hasn't closed is in neither list."""
         pair.coachee.person.time_zone = "Asia/Tokyo"
         pair.coachee.person.save(update_fields=["time_zone"])
         opens = datetime(2030, 3, 4, 23, 30, tzinfo=UTC)
         later = assign(pair.coachee.person, pair.programme, now=opens)
+        assign(pair.coachee.person, pair.programme, now=timezone.now() - timedelta(days=8))
 
         response = pair.coachee.client.get(url("my_surveys"))
 

@@ -63,9 +63,7 @@ from typing import TypeVar
 
 from django.conf import settings
 
-from cadre.feedback.models import (
-    LOWEST_ANONYMITY_THRESHOLD,
-)
+from cadre.feedback.models import LOWEST_ANONYMITY_THRESHOLD
 from cadre.feedback.queries import settings_for
 from cadre.programs.models import Programme
 
