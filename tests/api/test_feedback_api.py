@@ -2,6 +2,7 @@
 
 import pytest
 
+from cadre.accounts.models import AuditEvent
 from cadre.feedback.models import Survey
 from tests.api.conftest import post
 from tests.coaching.conftest import active_relationship, coachee_person
@@ -70,6 +71,7 @@ class TestSurveys:
         assert saved.json()["status"] == "in_progress"
         assert submitted.status_code == 200
         assert submitted.json()["status"] == "submitted"
+        assert not AuditEvent.objects.filter(action__startswith="feedback.survey").exists()
         assert {a["question"]: a["choices"] for a in submitted.json()["answers"]}["topics"] == [
             "a",
             "b",

@@ -12,6 +12,7 @@ from cadre.accounts.models import AuditEvent
 from cadre.feedback import anonymity, reports
 from cadre.feedback.anonymity import SUBTRACTION, breakdown_hidden, fewer_than
 from cadre.feedback.models import FeedbackSettings
+from cadre.feedback.rules import feedback_settings_update
 from cadre.feedback.services import FeedbackError
 from tests.coaching.conftest import active_relationship, coachee_person
 from tests.factories import DepartmentFactory, PersonFactory
@@ -19,6 +20,12 @@ from tests.feedback.answering import SESSION, answer, people_in, pulse
 
 USEFUL = "The session was useful to me."
 TITLE = "How was your session?"
+
+
+def set_threshold(programme, threshold, admin):
+    return feedback_settings_update(
+        programme=programme, values={"anonymity_threshold": threshold}, by=admin.user
+    )
 
 
 def people(*ids):
@@ -135,31 +142,43 @@ def test_the_comments_order_cant_be_recomputed_without_the_site_secret(settings)
 
 
 class TestThresholdSetting:
+    """One way to set the threshold: the report's small form and the settings page both go
+    through ``rules.feedback_settings_update``, with the same check and audit action."""
+
     @pytest.mark.parametrize("threshold", [0, 2, 11])
     def test_outside_3_to_10_is_refused(self, programme, admin, threshold):
-        with pytest.raises(FeedbackError, match="Anonymity threshold: choose from 3 to 10"):
-            anonymity.anonymity_threshold_set(
-                programme=programme, threshold=threshold, by=admin.user
-            )
+        with pytest.raises(
+            FeedbackError, match=r"^Anonymity threshold: choose from 3 to 10 \(never below 3\)\.$"
+        ):
+            set_threshold(programme, threshold, admin)
 
-    def test_three_is_allowed_and_audited(self, programme, admin):
-        anonymity.anonymity_threshold_set(programme=programme, threshold=3, by=admin.user)
+    def test_the_report_form_sets_it_like_the_settings_page(self, programme, admin):
+        response = admin.client.post(
+            reverse("feedback:anonymity_threshold", args=[programme.pk]),
+            {"anonymity_threshold": "3"},
+        )
 
+        assert response.status_code == 302
         assert FeedbackSettings.objects.get(programme=programme).anonymity_threshold == 3
-        event = AuditEvent.objects.get(action="feedback.anonymity_threshold")
-        assert event.details == {"from": 5, "to": 3}
+        event = AuditEvent.objects.get(action__startswith="feedback.")
+        assert (event.action, event.actor, event.details) == (
+            "feedback.settings_update",
+            admin.user,
+            {"anonymity_threshold": 3},
+        )
 
-    def test_the_form_refuses_two(self, programme, admin):
+    def test_the_form_refuses_two_in_the_settings_pages_words(self, programme, admin):
         response = admin.client.post(
             reverse("feedback:anonymity_threshold", args=[programme.pk]),
             {"anonymity_threshold": "2"},
         )
 
         assert response.status_code == 400
-        assert "Ensure this value is greater than or equal to 3." in response.text
+        assert "Anonymity threshold: choose from 3 to 10 (never below 3)." in response.text
         assert (
             FeedbackSettings.objects.filter(programme=programme, anonymity_threshold=2).count() == 0
         )
+        assert not AuditEvent.objects.filter(action__startswith="feedback.").exists()
 
 
 def answered_by(programme, count, *, department="Finance", start=1):
@@ -249,7 +268,7 @@ class TestThresholdEdges:
         assert AuditEvent.objects.filter(action="feedback.export").count() == 2
 
     def test_a_lower_threshold_shows_three(self, programme, admin):
-        anonymity.anonymity_threshold_set(programme=programme, threshold=3, by=admin.user)
+        set_threshold(programme, 3, admin)
         answered_by(programme, 3)
 
         report = reports.programme_report(programme=programme)

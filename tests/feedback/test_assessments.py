@@ -1,19 +1,25 @@
 """360° assessments: who nominates, who approves, the rater rules, and the repeat."""
 
+import threading
+
 import pytest
+from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from cadre.accounts.models import AuditEvent
 from cadre.feedback.assessments import (
     assessment_repeat,
     assessment_start,
     nomination_add,
     nomination_decide,
+    nomination_remove,
     nominations_submit,
 )
 from cadre.feedback.models import Assessment360, RaterNomination, Survey
 from cadre.feedback.services import FeedbackError
 from cadre.notifications.models import Notification
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, UserFactory
 
 
 @pytest.fixture
@@ -193,3 +199,153 @@ class TestRepeat:
         with pytest.raises(FeedbackError, match="hasn't gone to its raters"):
             assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
         assert RaterNomination.objects.count() == 0
+
+
+class TestWhatRatersAreTold:
+    """Nobody is promised more anonymity than the report gives them."""
+
+    def test_each_rater_group_is_told_exactly_who_sees_their_ratings(self, pair, assessment):
+        by = pair.coachee.user
+        manager = PersonFactory(user=UserFactory(), full_name="Mo Manager")
+        peer = PersonFactory(user=UserFactory())
+        nomination_add(assessment=assessment, rater=manager, group="manager", by=by)
+        nomination_add(assessment=assessment, rater=peer, group="peer", by=by)
+        nominate(assessment, by, peers=2, manager=False)
+        nominations_submit(assessment=assessment, by=by)
+
+        approve_all(assessment, pair.coach.user)
+
+        requests = Notification.objects.filter(kind=Notification.Kind.SURVEY_REQUEST)
+        name = pair.coachee.person.display_name
+        to_manager = requests.get(recipient=manager.user).body
+        to_peer = requests.get(recipient=peer.user).body
+        to_self = requests.get(recipient=pair.coachee.user).body
+        assert "Nobody" not in to_manager
+        assert (
+            f"You rate {name} as their manager, a group of one: {name} and their coach see "
+            "your ratings as the manager's, so they will know they are yours. Your comments "
+            "are not shown to them."
+        ) in to_manager
+        assert "Nobody else sees your answers on their own" not in to_self
+        assert "You and your coach see your own ratings and comments as yours" in to_self
+        assert (
+            f"{name} and their coach see your ratings only in averages over at least 3 raters"
+        ) in to_peer
+
+    def test_the_approval_page_promises_no_more_than_the_report_gives(self, pair, assessment):
+        page = pair.coach.client.get(reverse("feedback:assessment_approve", args=[assessment.pk]))
+
+        assert "never one rater's answers" not in page.text
+        assert "the manager's ratings as they are" in page.text
+
+
+class TestRaceSafety:
+    """Every change to a rater list re-reads the assessment under a lock, so a page read
+    before another change (or a second request at the same moment) can't undo it."""
+
+    def test_a_page_read_before_the_list_was_sent_adds_and_sends_nothing(self, pair, assessment):
+        by = pair.coachee.user
+        nominate(assessment, by)
+        stale = Assessment360.objects.get(pk=assessment.pk)
+        nominations_submit(assessment=assessment, by=by)
+
+        with pytest.raises(FeedbackError, match="the list was sent for approval"):
+            nomination_add(assessment=stale, rater=PersonFactory(), group="peer", by=by)
+        with pytest.raises(FeedbackError, match="the list was sent for approval"):
+            nominations_submit(assessment=stale, by=by)
+        with pytest.raises(FeedbackError, match="the list was sent for approval"):
+            nomination_remove(
+                nomination=RaterNomination.objects.filter(group="peer").first(), by=by
+            )
+
+        assert assessment.nominations.count() == 4
+        assert Notification.objects.filter(kind=Notification.Kind.RATERS_TO_APPROVE).count() == 1
+        assert AuditEvent.objects.filter(action="feedback.raters_submit").count() == 1
+
+    def test_a_decided_rater_stays_on_the_list(self, pair, assessment):
+        by = pair.coachee.user
+        nominate(assessment, by)
+        nominations_submit(assessment=assessment, by=by)
+        approved, rejected = assessment.nominations.filter(group="peer")[:2]
+        nomination_decide(nomination=approved, approve=True, by=pair.coach.user, now=timezone.now())
+        nomination_decide(
+            nomination=rejected, approve=False, by=pair.coach.user, now=timezone.now()
+        )
+        approve_all(assessment, pair.coach.user)  # two peers approved: back to choosing
+        assessment.refresh_from_db()
+        assert assessment.status == "nominating"
+        approved = RaterNomination.objects.select_related("rater", "assessment").get(pk=approved.pk)
+        rejected = RaterNomination.objects.select_related("rater", "assessment").get(pk=rejected.pk)
+
+        with pytest.raises(
+            FeedbackError,
+            match=f"{approved.rater.display_name} is already approved and stays on your list",
+        ):
+            nomination_remove(nomination=approved, by=by)
+        with pytest.raises(FeedbackError, match="was not approved; the decision stays"):
+            nomination_remove(nomination=rejected, by=by)
+        assert RaterNomination.objects.filter(pk__in=[approved.pk, rejected.pk]).count() == 2
+
+    def test_a_proposed_rater_can_be_removed(self, pair, assessment):
+        [nomination] = nominate(assessment, pair.coachee.user, peers=0)
+
+        nomination_remove(nomination=nomination, by=pair.coachee.user)
+
+        assert not assessment.nominations.exists()
+
+    def test_repeating_from_a_page_read_before_the_repeat_is_refused(self, pair, assessment):
+        nominate(assessment, pair.coachee.user)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        approve_all(assessment, pair.coach.user)
+        stale = Assessment360.objects.get(pk=assessment.pk)
+        assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
+
+        with pytest.raises(FeedbackError, match="already repeated"):
+            assessment_repeat(assessment=stale, by=pair.coach.user, now=timezone.now())
+        assert Assessment360.objects.filter(phase="after").count() == 1
+
+    def test_an_after_assessment_made_some_other_way_is_not_a_500(self, pair, assessment):
+        """The database's "one per phase" rule is met with the same refusal, not an error."""
+        nominate(assessment, pair.coachee.user)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        approve_all(assessment, pair.coach.user)
+        Assessment360.objects.create(
+            programme=assessment.programme, coachee=assessment.coachee, phase="after"
+        )
+
+        with pytest.raises(FeedbackError, match="already repeated"):
+            assessment_repeat(assessment=assessment, by=pair.coach.user, now=timezone.now())
+        assert Assessment360.objects.get(pk=assessment.pk).status == "collecting"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers: no real race to test"
+)
+def test_two_repeats_at_once_make_one_after_assessment_and_one_refusal(pair):
+    assessment = assessment_start(relationship=pair.relationship, by=pair.coachee.user)
+    nominate(assessment, pair.coachee.user)
+    nominations_submit(assessment=assessment, by=pair.coachee.user)
+    approve_all(assessment, pair.coach.user)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        found = Assessment360.objects.get(pk=assessment.pk)
+        barrier.wait()
+        try:
+            assessment_repeat(assessment=found, by=pair.coach.user, now=timezone.now())
+            outcomes.append("repeated")
+        except FeedbackError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["This assessment was already repeated.", "repeated"]
+    assert Assessment360.objects.filter(previous=assessment).count() == 1

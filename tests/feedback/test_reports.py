@@ -240,9 +240,11 @@ class TestCoachReport:
         assert [(f.cell.value, f.cell.people) for f in report.sections[0].figures] == [(5.0, 5)] * 4
 
     def test_the_strictest_threshold_applies(self, pair, admin):
-        from cadre.feedback.anonymity import anonymity_threshold_set
+        from cadre.feedback.rules import feedback_settings_update
 
-        anonymity_threshold_set(programme=pair.programme, threshold=6, by=admin.user)
+        feedback_settings_update(
+            programme=pair.programme, values={"anonymity_threshold": 6}, by=admin.user
+        )
         coached_by(pair, 5)
 
         assert reports.coach_report(coach=pair.coach.person).sections[0].figures[
@@ -416,6 +418,21 @@ class TestAssessmentReport:
             assert "Before: self against others" in response.text
             assert "Keep listening" in response.text
 
+    def test_each_read_is_audited_without_a_figure(self, pair, competencies):
+        """The report shows one person's self-ratings and their manager's ratings."""
+        before = assessment_of(pair)
+        rate(pair, before, "manager", ["4", "2"], "From the manager")
+        rate(pair, before, "self", ["3", "5"], "My own view")
+
+        pair.coachee.client.get(url("assessment_report", before.pk))
+        pair.coach.client.get(f"/api/v1/feedback/assessments/{before.pk}/report")
+
+        events = AuditEvent.objects.filter(action="feedback.assessment_report_view").order_by("pk")
+        assert [(e.actor, e.target_id, e.details) for e in events] == [
+            (pair.coachee.user, str(before.pk), {"phase": "before", "reader": "coachee"}),
+            (pair.coach.user, str(before.pk), {"phase": "before", "reader": "coach"}),
+        ]
+
     @pytest.mark.parametrize("who", ["admin", "sponsor", "outsider"])
     def test_nobody_else_may_open_it(self, request, pair, competencies, who):
         before = assessment_of(pair)
@@ -437,7 +454,7 @@ class TestAssessmentReport:
     def test_queries_do_not_grow(self, pair, competencies, django_assert_num_queries):
         before = assessment_of(pair)
         rate(pair, before, "peer", ["4", "4"])
-        with django_assert_num_queries(10) as one:
+        with django_assert_num_queries(11) as one:
             pair.coachee.client.get(url("assessment_report", before.pk))
         for group in ("peer", "peer", "direct_report", "manager", "self"):
             rate(pair, before, group, ["3", "3"], "Comment")

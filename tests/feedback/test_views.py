@@ -1,9 +1,12 @@
 """Feedback pages: behaviour, who may open them, and a fixed number of queries."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cadre.accounts.models import AuditEvent
 from cadre.feedback.assessments import assessment_start, nomination_add, nominations_submit
 from cadre.feedback.models import Survey
 from cadre.feedback.services import survey_answer_save
@@ -32,6 +35,24 @@ class TestMySurveys:
             (done.pk, "Leaders coaching leaders")
         ]
 
+    def test_surveys_not_open_yet_are_coming_up_with_their_opening_date(self, pair, survey):
+        """A survey past its due time that the hourly run hasn't closed is in neither list."""
+        pair.coachee.person.time_zone = "Asia/Tokyo"
+        pair.coachee.person.save(update_fields=["time_zone"])
+        opens = datetime(2030, 3, 4, 23, 30, tzinfo=UTC)
+        later = assign(pair.coachee.person, pair.programme, now=opens)
+        assign(pair.coachee.person, pair.programme, now=timezone.now() - timedelta(days=8))
+
+        response = pair.coachee.client.get(url("my_surveys"))
+
+        assert [s.pk for s, _ in response.context["to_answer"]] == [survey.pk]
+        assert [s.pk for s, _ in response.context["coming_up"]] == [later.pk]
+        coming_up = response.text.split('id="coming-up-heading"')[1]
+        assert 'Opens <time datetime="2030-03-05T08:30:00+09:00">5 Mar 2030, 08:30</time>' in (
+            coming_up
+        )
+        assert f'href="{url("survey", later.pk)}"' not in response.text
+
     def test_empty_state_says_what_comes(self, coach):
         response = coach.client.get(url("my_surveys"))
 
@@ -54,6 +75,12 @@ class TestMySurveys:
             pair.coachee.client.get(url("my_surveys"))
         for _ in range(3):
             assign(pair.coachee.person, pair.programme, relationship=pair.relationship)
+            assign(
+                pair.coachee.person,
+                pair.programme,
+                now=timezone.now() + timedelta(days=3),
+                relationship=pair.relationship,
+            )
         with django_assert_num_queries(len(one.captured_queries)):
             pair.coachee.client.get(url("my_surveys"))
 
@@ -93,6 +120,21 @@ class TestSurveyPage:
             "Not observed",
             "Helpful.",
         ]
+
+    def test_no_audit_entry_ties_the_respondent_to_when_they_submitted(self, pair, survey):
+        """Audit entries carry a time; one naming the respondent or their survey would let a
+        reader of the log see whose answers moved an aggregate."""
+        data = {f"q-{key}": value for key, value in GOOD.items()}
+        before = set(AuditEvent.objects.values_list("pk", flat=True))
+
+        pair.coachee.client.post(url("survey", survey.pk), {**data, "action": "submit"})
+
+        assert Survey.objects.get(pk=survey.pk).status == "submitted"
+        assert list(AuditEvent.objects.exclude(pk__in=before)) == []
+        assert not AuditEvent.objects.filter(
+            actor=pair.coachee.user, action__startswith="feedback."
+        )
+        assert not AuditEvent.objects.filter(action__startswith="feedback.survey")
 
     def test_a_bad_answer_is_shown_next_to_its_question(self, pair, survey):
         data = {f"q-{key}": value for key, value in GOOD.items()}

@@ -187,7 +187,6 @@ def survey_answers(request: AuthenticatedRequest, survey_id: int, payload: Answe
         data=payload.answers,
         submit=payload.submit,
         now=timezone.now(),
-        request=request,
     )
 
 
@@ -345,5 +344,9 @@ def coach_report(request: AuthenticatedRequest) -> reports.CoachReport:
 def assessment_report(
     request: AuthenticatedRequest, assessment_id: int
 ) -> reports.AssessmentReport:
-    """A 360 report: the coachee's own, or a coachee's for their coach."""
-    return reports.assessment_report(assessment=assessment_for_report(request.user, assessment_id))
+    """A 360 report: the coachee's own, or a coachee's for their coach (audited)."""
+    return reports.assessment_report_view(
+        assessment=assessment_for_report(request.user, assessment_id),
+        by=request.user,
+        request=request,
+    )

@@ -62,19 +62,9 @@ from statistics import fmean
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
-from django.http import HttpRequest
-from django.utils import timezone
 
-from cadre.accounts.models import User
-from cadre.accounts.services import audit_record
-from cadre.feedback.models import (
-    HIGHEST_ANONYMITY_THRESHOLD,
-    LOWEST_ANONYMITY_THRESHOLD,
-    FeedbackSettings,
-)
+from cadre.feedback.models import LOWEST_ANONYMITY_THRESHOLD
 from cadre.feedback.queries import settings_for
-from cadre.feedback.services import FeedbackError
 from cadre.programs.models import Programme
 
 # Rule 3: the fewest raters a 360 group other than self and manager is shown with.
@@ -233,35 +223,3 @@ def assessment_groups(raters: Mapping[str, int]) -> GroupPlan:
 def fewest_for_column(column: str) -> int:
     """How many ratings a 360 column needs for one competency's cell."""
     return 1 if column in (SELF, MANAGER) else GROUP_FEWEST
-
-
-# Settings -------------------------------------------------------------------------------------
-
-
-def anonymity_threshold_set(
-    *,
-    programme: Programme,
-    threshold: int,
-    by: User,
-    request: HttpRequest | None = None,
-) -> FeedbackSettings:
-    """Set the programme's anonymity threshold (3 to 10, never below 3)."""
-    if not LOWEST_ANONYMITY_THRESHOLD <= threshold <= HIGHEST_ANONYMITY_THRESHOLD:
-        raise FeedbackError(
-            f"Anonymity threshold: choose from {LOWEST_ANONYMITY_THRESHOLD} to "
-            f"{HIGHEST_ANONYMITY_THRESHOLD} people."
-        )
-    with transaction.atomic():
-        settings = settings_for(programme)
-        before = settings.anonymity_threshold
-        settings.anonymity_threshold = threshold
-        settings.updated_at = timezone.now()
-        settings.save(update_fields=["anonymity_threshold", "updated_at"])
-        audit_record(
-            actor=by,
-            action="feedback.anonymity_threshold",
-            target=programme,
-            request=request,
-            details={"from": before, "to": threshold},
-        )
-    return settings

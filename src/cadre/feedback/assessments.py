@@ -11,7 +11,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -79,9 +80,23 @@ def assessment_start(
     return assessment
 
 
+def _lock_status(assessment: Assessment360) -> None:
+    """Lock the assessment's row until the transaction ends and re-read its status into
+    ``assessment``: changes to one rater list take turns, each seeing the one before."""
+    assessment.status = (
+        Assessment360.objects.select_for_update()
+        .filter(pk=assessment.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+
+
 def _require_nominating(assessment: Assessment360, by: User) -> None:
+    """Refuse anyone but the coachee, and a list no longer being chosen. Call it inside
+    ``transaction.atomic``: it locks the assessment (``_lock_status``)."""
     if not _is_coachee(assessment, by):
         raise FeedbackError("Only the person being assessed chooses their raters.")
+    _lock_status(assessment)
     if assessment.status != AssessmentStatus.NOMINATING:
         raise FeedbackError("Raters can't change now: the list was sent for approval.")
 
@@ -90,7 +105,12 @@ def nomination_add(
     *, assessment: Assessment360, rater: Person, group: str, by: User
 ) -> RaterNomination:
     """The coachee proposes ``rater`` in ``group`` (manager, peer or direct report)."""
-    _require_nominating(assessment, by)
+    with transaction.atomic():
+        _require_nominating(assessment, by)
+        return _nomination_add(assessment=assessment, rater=rater, group=group)
+
+
+def _nomination_add(*, assessment: Assessment360, rater: Person, group: str) -> RaterNomination:
     if group not in NOMINABLE_GROUPS:
         raise FeedbackError("Group: choose manager, peer or direct report.")
     if rater.pk == assessment.coachee_id:
@@ -115,20 +135,41 @@ def nomination_add(
 
 
 def nomination_remove(*, nomination: RaterNomination, by: User) -> None:
-    _require_nominating(nomination.assessment, by)
-    nomination.delete()
+    """The coachee takes a proposed rater off their list while choosing; a rater already
+    decided (approved, or rejected) stays, so a decision is never undone behind the back of
+    the person who made it."""
+    with transaction.atomic():
+        _require_nominating(nomination.assessment, by)
+        status = (
+            RaterNomination.objects.filter(pk=nomination.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status is None:
+            raise FeedbackError(f"{nomination.rater.display_name} is no longer on your list.")
+        if status == NominationStatus.APPROVED:
+            raise FeedbackError(
+                f"{nomination.rater.display_name} is already approved and stays on your list; "
+                "ask your coach if they shouldn't rate you."
+            )
+        if status == NominationStatus.REJECTED:
+            raise FeedbackError(
+                f"{nomination.rater.display_name} was not approved; the decision stays on your "
+                "list."
+            )
+        RaterNomination.objects.filter(pk=nomination.pk).delete()
 
 
 def nominations_submit(
     *, assessment: Assessment360, by: User, request: HttpRequest | None = None
 ) -> Assessment360:
     """The coachee sends their list for approval; their coach is told by e-mail."""
-    _require_nominating(assessment, by)
-    nominations = list(assessment.nominations.exclude(status=NominationStatus.REJECTED))
-    peers = sum(n.group == RaterGroup.PEER for n in nominations)
-    if peers < FEWEST_PEERS:
-        raise FeedbackError(f"Raters: choose at least {FEWEST_PEERS} peers (you have {peers}).")
     with transaction.atomic():
+        _require_nominating(assessment, by)
+        nominations = list(assessment.nominations.exclude(status=NominationStatus.REJECTED))
+        peers = sum(n.group == RaterGroup.PEER for n in nominations)
+        if peers < FEWEST_PEERS:
+            raise FeedbackError(f"Raters: choose at least {FEWEST_PEERS} peers (you have {peers}).")
         assessment.status = AssessmentStatus.AWAITING_APPROVAL
         assessment.save(update_fields=["status"])
         audit_record(
@@ -264,42 +305,61 @@ def assessment_repeat(
         raise FeedbackError("Only the coach or a programme admin repeats an assessment.")
     if assessment.phase != AssessmentPhase.BEFORE:
         raise FeedbackError("Only a “before” assessment is repeated.")
+    try:
+        with transaction.atomic():
+            return _assessment_repeat(assessment=assessment, by=by, now=now, request=request)
+    except IntegrityError:
+        # Two repeats at once: the lock makes the second wait and see the first, and the
+        # unique constraints catch anything that slips past it.
+        raise FeedbackError("This assessment was already repeated.") from None
+
+
+def _assessment_repeat(
+    *, assessment: Assessment360, by: User, now: datetime, request: HttpRequest | None
+) -> Assessment360:
+    _lock_status(assessment)
     if assessment.status not in (AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED):
         raise FeedbackError("The “before” assessment hasn't gone to its raters yet.")
-    if Assessment360.objects.filter(previous=assessment).exists():
+    if Assessment360.objects.filter(
+        Q(previous=assessment)
+        | Q(
+            programme_id=assessment.programme_id,
+            coachee_id=assessment.coachee_id,
+            phase=AssessmentPhase.AFTER,
+        )
+    ).exists():
         raise FeedbackError("This assessment was already repeated.")
     approved = list(
         assessment.nominations.filter(
             status=NominationStatus.APPROVED, rater__is_active=True
         ).order_by("pk")
     )
-    with transaction.atomic():
-        Assessment360.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.CLOSED)
-        assessment.status = AssessmentStatus.CLOSED
-        after = Assessment360.objects.create(
-            programme=assessment.programme,
-            coachee=assessment.coachee,
-            relationship=assessment.relationship,
-            phase=AssessmentPhase.AFTER,
-            previous=assessment,
+    Assessment360.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.CLOSED)
+    assessment.status = AssessmentStatus.CLOSED
+    after = Assessment360.objects.create(
+        programme=assessment.programme,
+        coachee=assessment.coachee,
+        relationship=assessment.relationship,
+        phase=AssessmentPhase.AFTER,
+        previous=assessment,
+    )
+    RaterNomination.objects.bulk_create(
+        RaterNomination(
+            assessment=after,
+            rater_id=n.rater_id,
+            group=n.group,
+            status=NominationStatus.APPROVED,
+            decided_by=by,
+            decided_at=now,
         )
-        RaterNomination.objects.bulk_create(
-            RaterNomination(
-                assessment=after,
-                rater_id=n.rater_id,
-                group=n.group,
-                status=NominationStatus.APPROVED,
-                decided_by=by,
-                decided_at=now,
-            )
-            for n in approved
-        )
-        assessment_open(assessment=after, now=now)
-        audit_record(
-            actor=by,
-            action="feedback.assessment_repeat",
-            target=after,
-            request=request,
-            details={"previous": assessment.pk, "raters": len(approved)},
-        )
+        for n in approved
+    )
+    assessment_open(assessment=after, now=now)
+    audit_record(
+        actor=by,
+        action="feedback.assessment_repeat",
+        target=after,
+        request=request,
+        details={"previous": assessment.pk, "raters": len(approved)},
+    )
     return after

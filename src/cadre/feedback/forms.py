@@ -60,12 +60,23 @@ class RejectForm(forms.Form):
     )
 
 
+# The anonymity threshold is refused in the same words wherever it is set.
+ANONYMITY_THRESHOLD_ERRORS = {
+    "min_value": "Anonymity threshold: choose from 3 to 10 (never below 3).",
+    "max_value": "Anonymity threshold: choose from 3 to 10.",
+}
+
+
 class AnonymityForm(forms.Form):
+    """The programme report's small form; ``rules.feedback_settings_update`` checks and saves,
+    as for the settings page."""
+
     anonymity_threshold = forms.IntegerField(
         label="Anonymity threshold",
         min_value=LOWEST_ANONYMITY_THRESHOLD,
         max_value=HIGHEST_ANONYMITY_THRESHOLD,
         help_text="The fewest people an aggregate may show: from 3 to 10.",
+        error_messages=ANONYMITY_THRESHOLD_ERRORS,
     )
 
 
@@ -77,12 +88,7 @@ class FeedbackSettingsForm(forms.ModelForm[FeedbackSettings]):
         fields = list(EDITABLE_FIELDS)
         labels = LABELS
         widgets = {"pulse_schedule": forms.RadioSelect}
-        error_messages = {
-            "anonymity_threshold": {
-                "min_value": "Anonymity threshold: choose from 3 to 10 (never below 3).",
-                "max_value": "Anonymity threshold: choose from 3 to 10.",
-            },
-        }
+        error_messages = {"anonymity_threshold": ANONYMITY_THRESHOLD_ERRORS}
 
 
 class HealthFilterForm(forms.Form):

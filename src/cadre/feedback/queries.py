@@ -3,18 +3,22 @@ the answers and scores of one survey. Nothing here checks who may see what (see 
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from statistics import fmean
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from cadre.feedback.models import (
     ANSWERABLE_STATUSES,
+    LOWEST_ANONYMITY_THRESHOLD,
     Answer,
     Assessment360,
     FeedbackSettings,
     Question,
+    RaterGroup,
     RaterNomination,
     Survey,
+    SurveyPurpose,
     SurveyStatus,
     SurveyTemplate,
 )
@@ -64,13 +68,16 @@ def surveys_with_context(queryset: QuerySet[Survey]) -> QuerySet[Survey]:
 @dataclass(frozen=True)
 class MySurveys:
     to_answer: list[Survey]
+    coming_up: list[Survey]
     answered: list[Survey]
 
 
-def surveys_of_respondent(person: Person | None) -> MySurveys:
-    """A person's open surveys, soonest due first, and their submitted ones, newest first."""
+def surveys_of_respondent(person: Person | None, *, now: datetime) -> MySurveys:
+    """A person's surveys as of ``now``: those open to answer, soonest due first; those not
+    open yet, soonest opening first; and those submitted, newest first. A survey past its due
+    time that the hourly run hasn't closed yet is in none of them."""
     if person is None:
-        return MySurveys(to_answer=[], answered=[])
+        return MySurveys(to_answer=[], coming_up=[], answered=[])
     surveys = list(
         surveys_with_context(
             Survey.objects.filter(
@@ -79,13 +86,17 @@ def surveys_of_respondent(person: Person | None) -> MySurveys:
             )
         ).order_by("due_at", "pk")
     )
-    to_answer = [s for s in surveys if s.status in ANSWERABLE_STATUSES]
+    answerable = [s for s in surveys if s.status in ANSWERABLE_STATUSES and now < s.due_at]
+    to_answer = [s for s in answerable if s.opens_at <= now]
+    coming_up = sorted(
+        (s for s in answerable if now < s.opens_at), key=lambda s: (s.opens_at, s.pk)
+    )
     answered = sorted(
         (s for s in surveys if s.status == SurveyStatus.SUBMITTED),
         key=lambda s: (s.submitted_at, s.pk),
         reverse=True,
     )
-    return MySurveys(to_answer=to_answer, answered=answered)
+    return MySurveys(to_answer=to_answer, coming_up=coming_up, answered=answered)
 
 
 def survey_subject(survey: Survey) -> str:
@@ -106,6 +117,59 @@ def survey_subject(survey: Survey) -> str:
             return "Yourself"
         return survey.about_person.display_name
     return survey.programme.name
+
+
+def answers_audience(survey: Survey) -> str:
+    """Who will see the survey's answers, and how: the promise its e-mail and page make.
+
+    Exact for each case (``anonymity`` holds the rules): a 360's self-ratings are read by the
+    coachee and their coach; its manager is a group of one, shown as such; peers and direct
+    reports only in groups of at least 3. A coachee's session ratings and both sides' pulse
+    answers also feed the relationship's health signals, which programme admins see.
+    """
+    if survey.rater_group == RaterGroup.SELF and survey.about_person_id == survey.respondent_id:
+        return (
+            "You and your coach see your own ratings and comments as yours: your coach goes "
+            "through the 360° report with you. Nobody else sees them."
+        )
+    if survey.about_person is not None and survey.rater_group == RaterGroup.MANAGER:
+        name = survey.about_person.display_name
+        return (
+            f"You rate {name} as their manager, a group of one: {name} and their coach see "
+            "your ratings as the manager's, so they will know they are yours. Your comments "
+            "are not shown to them."
+        )
+    if survey.about_person is not None and survey.rater_group in (
+        RaterGroup.PEER,
+        RaterGroup.DIRECT_REPORT,
+    ):
+        name = survey.about_person.display_name
+        return (
+            f"{name} and their coach see your ratings only in averages over at least "
+            f"{LOWEST_ANONYMITY_THRESHOLD} raters, and your comments without your name. If too "
+            "few in your group answer, it is merged with others or hidden."
+        )
+    summaries = (
+        "Nobody else sees your answers on their own: people see only summaries over several "
+        "respondents."
+    )
+    if survey.purpose in (SurveyPurpose.SESSION, SurveyPurpose.PULSE) and (
+        survey.purpose == SurveyPurpose.PULSE or _is_coachees_session_survey(survey)
+    ):
+        return (
+            f"{summaries} Low ratings also tell the programme's admins that your coaching may "
+            "need a check-in, without showing them what you answered."
+        )
+    return summaries
+
+
+def _is_coachees_session_survey(survey: Survey) -> bool:
+    session = survey.session
+    return (
+        session is not None
+        and session.relationship is not None
+        and session.relationship.coachee_id == survey.respondent_id
+    )
 
 
 def answers_by_question(survey: Survey) -> dict[int, Answer]:

@@ -14,6 +14,7 @@ from cadre.feedback import anonymity, reports
 from cadre.feedback.access import assessment_for_report, coach_for_report
 from cadre.feedback.exports import FORMATS, report_export
 from cadre.feedback.forms import AnonymityForm
+from cadre.feedback.rules import feedback_settings_update
 from cadre.feedback.services import FeedbackError
 from cadre.programs.access import programme_for_admin, programme_for_user
 
@@ -62,15 +63,15 @@ def programme_report_export(request: AuthenticatedRequest, pk: int, format: str)
 @login_required
 @require_POST
 def anonymity_threshold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """An admin sets how many people an aggregate needs (3 to 10)."""
+    """An admin sets how many people an aggregate needs (3 to 10), as on the settings page."""
     programme = programme_for_admin(request.user, pk)
     form = AnonymityForm(request.POST)
     if not form.is_valid():
         return _programme_page(request, pk, form=form, status=400)
     try:
-        anonymity.anonymity_threshold_set(
+        feedback_settings_update(
             programme=programme,
-            threshold=form.cleaned_data["anonymity_threshold"],
+            values={"anonymity_threshold": form.cleaned_data["anonymity_threshold"]},
             by=request.user,
             request=request,
         )
@@ -93,7 +94,7 @@ def coach_report(request: AuthenticatedRequest) -> HttpResponse:
 def assessment_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The coachee's 360 report, for them and their coach."""
     assessment = assessment_for_report(request.user, pk)
-    report = reports.assessment_report(assessment=assessment)
+    report = reports.assessment_report_view(assessment=assessment, by=request.user, request=request)
     context = {
         "assessment": assessment,
         "report": report,

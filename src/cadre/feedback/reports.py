@@ -9,8 +9,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest
 
-from cadre.accounts.models import Role
+from cadre.accounts.models import Role, User
+from cadre.accounts.services import audit_record
 from cadre.feedback import anonymity
 from cadre.feedback.anonymity import Cell, hidden_cell, shown_cell
 from cadre.feedback.instruments import INSTRUMENTS
@@ -850,6 +852,29 @@ def assessment_report(*, assessment: Assessment360) -> AssessmentReport:
     return AssessmentReport(
         coachee=assessment.coachee, before=before_report, after=after_report, changes=changes
     )
+
+
+def assessment_report_view(
+    *, assessment: Assessment360, by: User, request: HttpRequest | None = None
+) -> AssessmentReport:
+    """``by`` reads the 360 report (fetch ``assessment`` with ``access.assessment_for_report``).
+
+    A sensitive read, audited every time: the report shows one person's self-ratings and their
+    manager's ratings as they are. The entry names the assessment and the reader's part in it,
+    never a figure or a comment.
+    """
+    report = assessment_report(assessment=assessment)
+    audit_record(
+        actor=by,
+        action="feedback.assessment_report_view",
+        target=assessment,
+        request=request,
+        details={
+            "phase": assessment.phase,
+            "reader": "coachee" if assessment.coachee.user_id == by.pk else "coach",
+        },
+    )
+    return report
 
 
 def report_rows(report: ProgrammeReport) -> list[list[object]]:

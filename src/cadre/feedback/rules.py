@@ -47,7 +47,10 @@ def feedback_settings_update(
     request: HttpRequest | None = None,
 ) -> FeedbackSettings:
     """Set the programme's feedback settings from ``values`` (any of ``EDITABLE_FIELDS``;
-    others are refused). Raises ``FeedbackError`` naming the first field at fault."""
+    others are refused). Raises ``FeedbackError`` naming the first field at fault.
+
+    The one way to change them, the anonymity threshold included: the settings page and the
+    programme report's small threshold form both call it (one check, one audit action)."""
     require_programme_admin(by)
     unknown = sorted(set(values) - set(EDITABLE_FIELDS))
     if unknown:
@@ -64,6 +67,9 @@ def feedback_settings_update(
         except ValidationError as error:
             name, messages = next(iter(error.message_dict.items()))
             label = field_label(name) if name in EDITABLE_FIELDS else "Settings"
+            if name == "anonymity_threshold":
+                # In the forms' words, wherever the threshold is set.
+                messages = ["choose from 3 to 10 (never below 3)."]
             raise FeedbackError(f"{label}: {' '.join(messages)}") from error
         if current.pulse_at_risk_below > current.pulse_check_in_below:
             raise FeedbackError(

@@ -2,7 +2,8 @@
 answers, closing surveys past their due time and reminding respondents.
 
 Refusals raise ``FeedbackError`` naming the question or field at fault; nothing is written
-when any part of a request is refused. Answers never go into audit details or e-mails.
+when any part of a request is refused. Answers never go into audit details or e-mails, and
+submitting answers is not audited at all: see ``survey_answer_save``.
 """
 
 from collections.abc import Mapping, Sequence
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cadre.accounts.models import User
 from cadre.accounts.services import audit_record
@@ -26,6 +28,7 @@ from cadre.feedback.instruments import (
 )
 from cadre.feedback.models import (
     ANSWERABLE_STATUSES,
+    CHOICE_KINDS,
     TEXT_ANSWER_MAX_LENGTH,
     Answer,
     Assessment360,
@@ -38,7 +41,12 @@ from cadre.feedback.models import (
     SurveyTemplate,
     TemplateKind,
 )
-from cadre.feedback.queries import current_template, questions_of, survey_subject
+from cadre.feedback.queries import (
+    answers_audience,
+    current_template,
+    questions_of,
+    survey_subject,
+)
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 from cadre.people.models import Competency, Person
@@ -75,32 +83,162 @@ def _link(name: str, pk: int) -> str:
 # Templates -------------------------------------------------------------------------------------
 
 
-def _validate_questions(questions: Sequence[QuestionSpec]) -> None:
+MOST_QUESTIONS = 100
+TEXT_MAX_LENGTH = 500
+
+# The scale each number kind answers on: the anchors may label only these points.
+SCALES = {
+    QuestionKind.LIKERT: (1, 5),
+    QuestionKind.COMPETENCY: (1, 5),
+    QuestionKind.NPS: (0, 10),
+}
+
+
+@dataclass(frozen=True)
+class QuestionProblem:
+    """What is wrong with the question at ``position`` (1-based), and in which field."""
+
+    position: int
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"Question {self.position}: {self.problem}"
+
+
+class QuestionsError(FeedbackError):
+    """The questions were refused; ``problems`` names each question and field at fault."""
+
+    def __init__(self, problems: Sequence[QuestionProblem]) -> None:
+        super().__init__(
+            " ".join(str(problem) for problem in problems),
+            {f"{p.position}:{p.field}": str(p) for p in problems},
+        )
+        self.problems = list(problems)
+
+
+def _kind_label(kind: str) -> str:
+    labels: dict[str, str] = {
+        QuestionKind.LIKERT: "an agreement",
+        QuestionKind.NPS: "a likelihood-to-recommend",
+        QuestionKind.SINGLE_CHOICE: "a single-choice",
+        QuestionKind.MULTIPLE_CHOICE: "a multiple-choice",
+        QuestionKind.COMPETENCY: "a competency",
+        QuestionKind.TEXT: "a free-text",
+    }
+    return labels.get(kind, "this")
+
+
+def _problems_of(spec: QuestionSpec, competency_ids: set[int]) -> list[tuple[str, str]]:
+    """(field, problem) for each thing wrong with one question."""
+    problems: list[tuple[str, str]] = []
+    if spec.kind not in QuestionKind.values:
+        return [("kind", f"“{spec.kind}” is not a kind of question.")]
+    if not spec.text.strip():
+        problems.append(("text", "give the question's text."))
+    elif len(spec.text) > TEXT_MAX_LENGTH:
+        problems.append(("text", f"keep the text to {TEXT_MAX_LENGTH} characters."))
+    if len(spec.help_text) > TEXT_MAX_LENGTH:
+        problems.append(("help_text", f"keep the help text to {TEXT_MAX_LENGTH} characters."))
+    what = _kind_label(spec.kind)
+    scale = SCALES.get(QuestionKind(spec.kind))
+    if spec.anchors and scale is None:
+        problems.append(("anchors", f"{what} question has no scale to label."))
+    elif scale is not None:
+        low, high = scale
+        for point, label in spec.anchors.items():
+            if not point.isdigit() or not low <= int(point) <= high:
+                problems.append(
+                    (
+                        "anchors",
+                        f"the scale runs from {low} to {high}, so “{point}” can't be labelled.",
+                    )
+                )
+            elif not str(label).strip() or len(str(label)) > 100:
+                problems.append(("anchors", f"give point {point} a label of up to 100 characters."))
+    if spec.kind in CHOICE_KINDS:
+        values = [str(choice.get("value", "")).strip() for choice in spec.choices]
+        labels = [str(choice.get("label", "")).strip() for choice in spec.choices]
+        if len(values) < 2:
+            problems.append(("choices", f"{what} question needs at least two choices."))
+        elif "" in values or "" in labels:
+            problems.append(("choices", "give every choice a label."))
+        elif len(set(values)) != len(values):
+            twice = next(value for value in values if values.count(value) > 1)
+            problems.append(("choices", f"the choice “{twice}” is there twice."))
+        elif any(len(value) > 64 for value in values) or any(len(lab) > 200 for lab in labels):
+            problems.append(("choices", "keep each choice to 200 characters, its value to 64."))
+    elif spec.choices:
+        problems.append(("choices", f"{what} question has no choices."))
+    if spec.kind == QuestionKind.MULTIPLE_CHOICE:
+        count = len(spec.choices)
+        low = spec.min_choices or 0
+        high = spec.max_choices if spec.max_choices is not None else count
+        if spec.max_choices is not None and spec.max_choices < 1:
+            problems.append(("max_choices", "the most choices must be at least 1."))
+        elif low > high:
+            problems.append(("min_choices", "the fewest choices can't be more than the most."))
+        elif count >= 2 and (low > count or high > count):
+            problems.append(("max_choices", f"there are only {count} choices to choose from."))
+    elif spec.min_choices is not None or spec.max_choices is not None:
+        problems.append(("min_choices", "only a multiple-choice question has fewest and most."))
+    if spec.subscale:
+        if spec.subscale not in Subscale.values:
+            problems.append(("subscale", f"“{spec.subscale}” is not a pulse subscale."))
+        elif spec.kind != QuestionKind.LIKERT:
+            problems.append(
+                ("subscale", "only an agreement (1 to 5) question counts in a subscale.")
+            )
+    if spec.competency_id is not None:
+        if spec.kind != QuestionKind.COMPETENCY:
+            problems.append(("competency", "only a competency rating names a competency."))
+        elif spec.competency_id not in competency_ids:
+            problems.append(("competency", "choose a competency from the list."))
+    return problems
+
+
+def question_problems(questions: Sequence[QuestionSpec]) -> list[QuestionProblem]:
+    """Everything wrong with ``questions``, in order; an empty list when they may be saved.
+
+    The one validator of questions: every version of every questionnaire is checked with it
+    (``template_create``, ``template_revise``), and the editor shows each problem beside its
+    question."""
     if not questions:
-        raise FeedbackError("Questions: a survey needs at least one question.")
-    keys: set[str] = set()
+        return [QuestionProblem(1, "text", "a questionnaire needs at least one question.")]
+    if len(questions) > MOST_QUESTIONS:
+        return [
+            QuestionProblem(
+                MOST_QUESTIONS + 1,
+                "text",
+                f"a questionnaire has {MOST_QUESTIONS} questions at most.",
+            )
+        ]
+    wanted = {spec.competency_id for spec in questions if spec.competency_id is not None}
+    known = set(Competency.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    problems: list[QuestionProblem] = []
+    seen: dict[str, int] = {}
     for position, spec in enumerate(questions, start=1):
-        label = f"Question {position}"
-        if spec.key in keys:
-            raise FeedbackError(f"{label}: the key “{spec.key}” is used twice.")
-        keys.add(spec.key)
-        if spec.kind not in QuestionKind.values:
-            raise FeedbackError(f"{label}: “{spec.kind}” is not a kind of question.")
-        if not spec.text.strip() or len(spec.text) > 500:
-            raise FeedbackError(f"{label}: give the question's text, up to 500 characters.")
-        if spec.subscale and spec.subscale not in Subscale.values:
-            raise FeedbackError(f"{label}: “{spec.subscale}” is not a pulse subscale.")
-        if spec.competency_id is not None and spec.kind != QuestionKind.COMPETENCY:
-            raise FeedbackError(f"{label}: only a competency rating names a competency.")
-        if spec.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-            values = [choice.get("value", "") for choice in spec.choices]
-            if len(values) < 2 or len(set(values)) != len(values) or "" in values:
-                raise FeedbackError(f"{label}: give at least two choices with distinct values.")
-        if spec.kind == QuestionKind.MULTIPLE_CHOICE:
-            low = spec.min_choices or 0
-            high = spec.max_choices if spec.max_choices is not None else len(spec.choices)
-            if low > high or high > len(spec.choices):
-                raise FeedbackError(f"{label}: the fewest and most choices don't fit the options.")
+        if not spec.key or len(spec.key) > 64 or slugify(spec.key) != spec.key:
+            problems.append(QuestionProblem(position, "key", "its key must be a short slug."))
+        elif spec.key in seen:
+            problems.append(
+                QuestionProblem(
+                    position, "key", f"its key “{spec.key}” is question {seen[spec.key]}'s too."
+                )
+            )
+        else:
+            seen[spec.key] = position
+        for field, problem in _problems_of(spec, known):
+            problems.append(QuestionProblem(position, field, problem))
+    return problems
+
+
+def questions_check(questions: Sequence[QuestionSpec]) -> None:
+    """Refuse ``questions`` unless they may be saved: ``QuestionsError`` names each question
+    and field at fault ("Question 3: …")."""
+    problems = question_problems(questions)
+    if problems:
+        raise QuestionsError(problems)
 
 
 def _create_version(
@@ -143,7 +281,7 @@ def template_create(
     request: HttpRequest | None = None,
 ) -> SurveyTemplate:
     """A programme's own questionnaire, version 1; its key may shadow a built-in one."""
-    _validate_questions(questions)
+    questions_check(questions)
     if kind not in TemplateKind.values:
         raise FeedbackError(f"Kind: “{kind}” is not a kind of questionnaire.")
     if not title.strip() or len(title) > 200:
@@ -184,7 +322,7 @@ def template_revise(
 
     The old version is kept unchanged, so surveys that used it still show what was asked.
     """
-    _validate_questions(questions)
+    questions_check(questions)
     with transaction.atomic():
         locked = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
         if not locked.is_current:
@@ -217,7 +355,8 @@ def template_revise(
     return revised
 
 
-def _spec_of(question: Question) -> QuestionSpec:
+def question_spec(question: Question) -> QuestionSpec:
+    """A stored question as the spec it was made from (to copy or compare questions)."""
     return QuestionSpec(
         key=question.key,
         kind=question.kind,
@@ -250,7 +389,7 @@ def template_for(*, key: str, programme: Programme) -> SurveyTemplate:
     asked = [q.competency_id for q in questions if q.kind == QuestionKind.COMPETENCY]
     if asked == [c.pk for c in competencies]:
         return template
-    others = [_spec_of(q) for q in questions if q.kind != QuestionKind.COMPETENCY]
+    others = [question_spec(q) for q in questions if q.kind != QuestionKind.COMPETENCY]
     return template_revise(
         template=template,
         questions=[*competency_questions(competencies, kind=spec.kind), *others],
@@ -331,6 +470,7 @@ def _survey_mail(survey: Survey, *, kind: str, number: int) -> bool:
                 "survey": survey,
                 "title": survey.template.title,
                 "subject": survey_subject(survey),
+                "audience": answers_audience(survey),
                 "time_zone": zone,
                 "link": _link("feedback:survey", survey.pk),
             },
@@ -416,7 +556,6 @@ def survey_answer_save(
     data: AnswerData,
     submit: bool,
     now: datetime,
-    request: HttpRequest | None = None,
 ) -> Survey:
     """Save the respondent's answers (``data``: a raw value per question key); with
     ``submit``, every required question must be answered and the survey is submitted.
@@ -470,14 +609,9 @@ def survey_answer_save(
         else:
             locked.status = SurveyStatus.IN_PROGRESS
         locked.save(update_fields=["status", "submitted_at"])
-        if submit:
-            audit_record(
-                actor=user,
-                action="feedback.survey_submit",
-                target=locked,
-                request=request,
-                details={"purpose": locked.purpose, "template": locked.template_id},
-            )
+        # Not audited, on purpose: answering one's own survey reads and changes no one else's
+        # data, and an entry naming the respondent (or their survey) with its time would let
+        # whoever reads the log see whose answers moved an aggregate (docs/feedback.md).
     survey.status, survey.submitted_at = locked.status, locked.submitted_at
     return survey
 

@@ -140,11 +140,13 @@ def preview_rows(questions: list[Question]) -> list[QuestionRow]:
 
 @login_required
 def my_surveys(request: AuthenticatedRequest) -> HttpResponse:
-    """The user's surveys: those to answer, soonest due first, and those answered."""
+    """The user's surveys: those to answer, soonest due first, those coming up, and those
+    answered."""
     person = person_of(request.user)
-    surveys = queries.surveys_of_respondent(person)
+    surveys = queries.surveys_of_respondent(person, now=timezone.now())
     context = {
         "to_answer": [(s, queries.survey_subject(s)) for s in surveys.to_answer],
+        "coming_up": [(s, queries.survey_subject(s)) for s in surveys.coming_up],
         "answered": [(s, queries.survey_subject(s)) for s in surveys.answered],
         "zone": zone_of(person),
     }
@@ -163,6 +165,7 @@ def _survey_page(
     context = {
         "survey": survey,
         "subject": queries.survey_subject(survey),
+        "audience": queries.answers_audience(survey),
         "rows": rows if rows is not None else _rows(survey),
         "can_answer": survey.is_answerable and survey.opens_at <= now < survey.due_at,
         "thanks": request.GET.get("thanks") == "1" and survey.status == Survey.Status.SUBMITTED,
@@ -190,7 +193,6 @@ def survey(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             data=data,
             submit=submit,
             now=timezone.now(),
-            request=request,
         )
     except FeedbackError as error:
         posted = {key: list(values) for key, values in data.items()}
