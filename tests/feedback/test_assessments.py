@@ -1,6 +1,7 @@
 """360° assessments: who nominates, who approves, the rater rules, and the repeat."""
 
 import threading
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -8,15 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
+from cadre.coaching.models import CoachingRelationship
 from cadre.feedback.assessments import (
     assessment_repeat,
     assessment_start,
+    assessments_repeat_due,
     nomination_add,
     nomination_decide,
     nomination_remove,
     nominations_submit,
 )
 from cadre.feedback.models import Assessment360, RaterNomination, Survey
+from cadre.feedback.scheduling import surveys_schedule
 from cadre.feedback.services import FeedbackError
 from cadre.notifications.models import Notification
 from tests.factories import PersonFactory, UserFactory
@@ -349,3 +353,37 @@ def test_two_repeats_at_once_make_one_after_assessment_and_one_refusal(pair):
 
     assert sorted(outcomes) == ["This assessment was already repeated.", "repeated"]
     assert Assessment360.objects.filter(previous=assessment).count() == 1
+
+
+class TestRepeatAtTheEnd:
+    """The scheduler asks the same raters again once the coaching is over, once."""
+
+    @pytest.fixture
+    def collecting(self, pair, assessment):
+        nominate(assessment, pair.coachee.user, peers=3)
+        nominations_submit(assessment=assessment, by=pair.coachee.user)
+        approve_all(assessment, pair.coach.user)
+        return assessment
+
+    def test_not_while_the_programme_runs(self, collecting):
+        end = collecting.programme.ends_on
+        now = timezone.make_aware(datetime.combine(end - timedelta(days=1), time(12)))
+        assert assessments_repeat_due(now=now) == 0
+        assert not Assessment360.objects.filter(phase="after").exists()
+
+    def test_at_the_programme_end_and_only_once(self, collecting):
+        end = collecting.programme.ends_on
+        now = timezone.make_aware(datetime.combine(end, time(12)))
+        assert surveys_schedule(now=now).assessment == 1
+        after = Assessment360.objects.get(phase="after")
+        assert (after.previous, after.status) == (collecting, "collecting")
+        assert Survey.objects.filter(assessment=after, purpose="assessment_after").count() == 5
+        entry = AuditEvent.objects.get(action="feedback.assessment_repeat")
+        assert entry.actor is None
+        assert surveys_schedule(now=now).assessment == 0
+
+    def test_when_the_relationship_completes_before_the_end(self, pair, collecting):
+        CoachingRelationship.objects.filter(pk=pair.relationship.pk).update(
+            status="completed", finished_at=timezone.now()
+        )
+        assert assessments_repeat_due(now=timezone.now()) == 1

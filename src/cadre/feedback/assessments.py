@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -314,8 +314,35 @@ def assessment_repeat(
         raise FeedbackError("This assessment was already repeated.") from None
 
 
+def assessments_repeat_due(*, now: datetime) -> int:
+    """Repeat every "before" 360 whose coaching is over (the relationship completed, or the
+    programme past its end date) and that nobody has repeated yet: the same approved raters
+    are asked again at the end. Returns how many were repeated; running again repeats none."""
+    due = (
+        Assessment360.objects.filter(
+            phase=AssessmentPhase.BEFORE,
+            status__in=(AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED),
+        )
+        .filter(
+            Q(relationship__status=RelationshipStatus.COMPLETED)
+            | Q(programme__ends_on__lte=timezone.localdate(now))
+        )
+        .exclude(Exists(Assessment360.objects.filter(previous=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    repeated = 0
+    for assessment in due:
+        try:
+            with transaction.atomic():
+                _assessment_repeat(assessment=assessment, by=None, now=now, request=None)
+        except (FeedbackError, IntegrityError):
+            continue  # repeated meanwhile by the coach or an admin
+        repeated += 1
+    return repeated
+
+
 def _assessment_repeat(
-    *, assessment: Assessment360, by: User, now: datetime, request: HttpRequest | None
+    *, assessment: Assessment360, by: User | None, now: datetime, request: HttpRequest | None
 ) -> Assessment360:
     _lock_status(assessment)
     if assessment.status not in (AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED):

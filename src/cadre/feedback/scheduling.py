@@ -25,6 +25,7 @@ from cadre.coaching.models import (
     RelationshipStatus,
     SessionStatus,
 )
+from cadre.feedback.assessments import assessments_repeat_due
 from cadre.feedback.models import PulseSchedule, Survey, SurveyPurpose
 from cadre.feedback.queries import settings_for
 from cadre.feedback.services import survey_assign, template_for
@@ -48,10 +49,11 @@ class Scheduled:
     pulse: int = 0
     programme: int = 0
     behaviour: int = 0
+    assessment: int = 0  # "after" 360s sent to the same raters at the end
 
     @property
     def total(self) -> int:
-        return self.session + self.pulse + self.programme + self.behaviour
+        return self.session + self.pulse + self.programme + self.behaviour + self.assessment
 
 
 def _start_of(day: date) -> datetime:
@@ -232,4 +234,5 @@ def surveys_schedule(*, now: datetime) -> Scheduled:
         pulse=pulse_surveys_schedule(now=now),
         programme=programme,
         behaviour=behaviour,
+        assessment=assessments_repeat_due(now=now),
     )
