@@ -11,11 +11,13 @@ from django.urls import reverse
 
 from cadre.accounts.models import Role, RoleGrant, User
 from cadre.demo.catalogue import DIVISIONS, LOCATIONS
+from cadre.demo.cohort import COHORT_NAME
 from cadre.demo.enablement import COACHES
 from cadre.demo.logins import DEMO_PASSWORD, LOGIN_EMAILS
 from cadre.demo.organisation import organisation_describe, organisation_generate
 from cadre.people.models import Competency, Department, Person
 from cadre.people.queries import in_reporting_line, management_chain, org_chart_roots
+from cadre.programs.models import Programme
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +85,18 @@ def test_the_smallest_organisation_still_has_every_login():
     linked = Person.objects.filter(user__email__in=EMAILS.values())
     assert linked.count() == 4
     assert all(person.is_active for person in linked)
+
+
+def test_a_small_organisation_gives_a_running_cohort_with_fewer_coachees():
+    # Here rather than in test_demo_cohort.py, whose tests share a 300-person demo.
+    demo("--people", "60")
+
+    programme = Programme.objects.get(name=COHORT_NAME)
+    assert programme.status == Programme.Status.RUNNING
+    assert Counter(programme.enrolments.values_list("role", flat=True)) == {
+        "coach": 12,
+        "coachee": 7,
+    }
 
 
 def test_same_seed_same_organisation_and_another_seed_another():

@@ -26,7 +26,9 @@ from cadre.feedback.models import RelationshipHealth
 from cadre.people.queries import in_reporting_line
 from cadre.programs.models import CoachProfile, Programme
 
-pytestmark = pytest.mark.django_db
+# Every test starts from this demo, generated once for the module (tests/demo/conftest.py).
+DEMO_ARGS = ("--people", "300")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +38,7 @@ def _demo_settings(settings):
 
 
 def demo(*args: str) -> None:
-    call_command("demo", "--people", "300", *args, stdout=StringIO(), stderr=StringIO())
+    call_command("demo", *DEMO_ARGS, *args, stdout=StringIO(), stderr=StringIO())
 
 
 def pairs() -> list[tuple[str, str, str]]:
@@ -48,8 +50,6 @@ def pairs() -> list[tuple[str, str, str]]:
 
 
 def test_the_demo_logins_coach_each_other_with_notes_on_both_sides():
-    demo()
-
     relationship = CoachingRelationship.objects.get(
         coach__user__email=LOGIN_EMAILS[Role.COACH],
         coachee__user__email=LOGIN_EMAILS[Role.COACHEE],
@@ -68,8 +68,6 @@ def test_the_demo_logins_coach_each_other_with_notes_on_both_sides():
 
 
 def test_every_pair_keeps_the_hard_rules_and_the_states_are_all_shown():
-    demo()
-
     programme = Programme.objects.get(name=COHORT_NAME)
     relationships = list(CoachingRelationship.objects.select_related("coach", "coachee"))
     # The engine matches 13 of the cohort's 21 coachees under the programme's rules (the
@@ -99,8 +97,6 @@ def test_every_pair_keeps_the_hard_rules_and_the_states_are_all_shown():
 
 
 def test_active_pairs_have_a_history_and_circles_meet():
-    demo()
-
     # The feedback step leaves the at-risk pairs silent: nothing held lately, nothing booked.
     stalled = set(
         RelationshipHealth.objects.filter(status="at_risk").values_list("relationship", flat=True)
@@ -127,7 +123,6 @@ def test_active_pairs_have_a_history_and_circles_meet():
 
 
 def test_reset_makes_the_same_pairs_again():
-    demo()
     first = pairs()
 
     demo("--reset")

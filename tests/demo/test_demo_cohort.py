@@ -16,7 +16,10 @@ from cadre.enablement.queries import coach_statuses, coaches, programme_coaches
 from cadre.programs.models import CoacheeProfile, CoachProfile, Enrolment, Programme
 from cadre.programs.queries import eligibility_refusals
 
-pytestmark = pytest.mark.django_db
+# Every test starts from this demo, generated once for the module (tests/demo/conftest.py);
+# the cohort of a smaller organisation is in test_demo.py.
+DEMO_ARGS = ("--people", "300")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +28,9 @@ def _demo_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def demo(*args: str, people: str = "300") -> str:
+def demo(*args: str) -> str:
     out = StringIO()
-    call_command("demo", "--people", people, *args, stdout=out, stderr=StringIO())
+    call_command("demo", *DEMO_ARGS, *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -42,8 +45,6 @@ def cohort_enrolments() -> list[tuple[str, str, str, str]]:
 
 
 def test_the_cohort_is_running_moved_there_by_the_demo_admin():
-    demo()
-
     programme = cohort()
     admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
     today = timezone.localdate()
@@ -75,8 +76,6 @@ def test_the_cohort_is_running_moved_there_by_the_demo_admin():
 
 
 def test_the_cohort_has_the_twelve_demo_coaches_in_every_certification_state():
-    demo()
-
     programme = cohort()
     in_cohort = list(programme_coaches(programme))
     assert len(in_cohort) == 12
@@ -95,8 +94,6 @@ def test_the_cohort_has_the_twelve_demo_coaches_in_every_certification_state():
 
 
 def test_the_cohort_has_twenty_eligible_coachees_from_outside_the_enrolling_programme():
-    demo()
-
     programme = cohort()
     coachees = programme.enrolments.filter(role="coachee")
     assert Counter(coachees.values_list("status", "route")) == {("approved", "admin"): 21}
@@ -120,19 +117,7 @@ def test_the_cohort_has_twenty_eligible_coachees_from_outside_the_enrolling_prog
     ) == [LOGIN_EMAILS[Role.COACHEE]]
 
 
-def test_a_small_organisation_gives_a_running_cohort_with_fewer_coachees():
-    demo(people="60")
-
-    programme = cohort()
-    assert programme.status == Programme.Status.RUNNING
-    assert Counter(programme.enrolments.values_list("role", flat=True)) == {
-        "coach": 12,
-        "coachee": 7,
-    }
-
-
 def test_running_twice_keeps_one_cohort_and_reset_makes_the_same_one_again():
-    demo()
     first = cohort_enrolments()
 
     output = demo()

@@ -15,7 +15,9 @@ from cadre.enablement.models import CertificationRule, ModuleAttempt
 from cadre.enablement.queries import coach_matchable, coach_statuses, coaches
 from cadre.programs.models import Programme
 
-pytestmark = pytest.mark.django_db
+# Every test starts from this demo, generated once for the module (tests/demo/conftest.py).
+DEMO_ARGS = ("--people", "60")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +27,10 @@ def _demo_settings(settings):
 
 
 def demo(*args: str) -> None:
-    call_command("demo", "--people", "60", *args, stdout=StringIO(), stderr=StringIO())
+    call_command("demo", *DEMO_ARGS, *args, stdout=StringIO(), stderr=StringIO())
 
 
 def test_the_demo_coaches_are_in_every_certification_state():
-    demo()
-
     today = timezone.localdate()
     statuses = coach_statuses(coaches(), on=today)
     assert len(statuses) == COACHES == RoleGrant.objects.filter(role=Role.COACH).count()
@@ -48,8 +48,6 @@ def test_the_demo_coaches_are_in_every_certification_state():
 
 
 def test_reset_makes_the_coaches_again():
-    demo()
-
     demo("--reset")
 
     assert RoleGrant.objects.filter(role=Role.COACH).count() == COACHES

@@ -20,7 +20,9 @@ from cadre.programs.models import (
 )
 from cadre.programs.queries import eligibility_refusals
 
-pytestmark = pytest.mark.django_db
+# Every test starts from this demo, generated once for the module (tests/demo/conftest.py).
+DEMO_ARGS = ("--people", "300")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +32,7 @@ def _demo_settings(settings):
 
 
 def demo(*args: str) -> None:
-    call_command("demo", "--people", "300", *args, stdout=StringIO(), stderr=StringIO())
+    call_command("demo", *DEMO_ARGS, *args, stdout=StringIO(), stderr=StringIO())
 
 
 def enrolled() -> list[tuple[str, str, str]]:
@@ -38,8 +40,6 @@ def enrolled() -> list[tuple[str, str, str]]:
 
 
 def test_the_demo_programme_has_coaches_coachees_and_open_applications():
-    demo()
-
     programme = Programme.objects.get(name=PROGRAMME_NAME)
     assert Counter(programme.enrolments.values_list("role", "status")) == {
         ("coach", "approved"): 12,
@@ -60,8 +60,6 @@ def test_the_demo_programme_has_coaches_coachees_and_open_applications():
 
 
 def test_every_coach_has_a_full_profile():
-    demo()
-
     competencies = Competency.objects.filter(is_active=True).count()
     profiles = (
         CoachProfile.objects.filter(enrolment__programme__name=PROGRAMME_NAME)
@@ -79,8 +77,6 @@ def test_every_coach_has_a_full_profile():
 
 
 def test_every_coachee_is_eligible_and_has_a_profile():
-    demo()
-
     programme = Programme.objects.get(name=PROGRAMME_NAME)
     profiles = (
         CoacheeProfile.objects.filter(enrolment__programme=programme)
@@ -106,8 +102,6 @@ def test_every_coachee_is_eligible_and_has_a_profile():
 
 
 def test_the_demo_coachee_login_is_an_approved_coachee_with_a_profile():
-    demo()
-
     enrolment = Enrolment.objects.get(
         person__user__email=LOGIN_EMAILS[Role.COACHEE], programme__name=PROGRAMME_NAME
     )
@@ -121,7 +115,6 @@ def test_the_demo_coachee_login_is_an_approved_coachee_with_a_profile():
 
 
 def test_the_same_seed_gives_the_same_enrolments_after_a_reset():
-    demo()
     first = enrolled()
     goals = sorted(CoacheeProfile.objects.values_list("enrolment__person__employee_id", "goals"))
 

@@ -13,7 +13,9 @@ from cadre.demo.logins import DEMO_PASSWORD, LOGIN_EMAILS
 from cadre.demo.programme import PROGRAMME_NAME
 from cadre.programs.models import Programme, ProgrammeTransition
 
-pytestmark = pytest.mark.django_db
+# Every test starts from this demo, generated once for the module (tests/demo/conftest.py).
+DEMO_ARGS = ("--people", "60")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +26,12 @@ def _demo_settings(settings):
 
 def demo(*args: str) -> str:
     out = StringIO()
-    call_command("demo", "--people", "60", *args, stdout=out, stderr=StringIO())
+    call_command("demo", *DEMO_ARGS, *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
-def test_the_demo_has_one_enrolling_programme_sponsored_by_the_demo_sponsor():
-    output = demo()
+def test_the_demo_has_one_enrolling_programme_sponsored_by_the_demo_sponsor(shared_demo):
+    output = shared_demo
 
     programme = Programme.objects.get(name=PROGRAMME_NAME)
     sponsor = User.objects.get(email=LOGIN_EMAILS[Role.SPONSOR])
@@ -55,15 +57,12 @@ def test_the_demo_has_one_enrolling_programme_sponsored_by_the_demo_sponsor():
 
 
 def test_reset_makes_the_programme_again():
-    demo()
-
     demo("--reset")
 
     assert Programme.objects.get(name=PROGRAMME_NAME).status == Programme.Status.ENROLLING
 
 
 def test_the_demo_sponsor_opens_the_programme_page():
-    demo()
     client = Client()
     client.post(
         reverse("login"), {"username": LOGIN_EMAILS[Role.SPONSOR], "password": DEMO_PASSWORD}
