@@ -19,6 +19,7 @@ from cadre.feedback.assessments import (
     nomination_remove,
     nominations_submit,
 )
+from cadre.feedback.instruments import instruments_install
 from cadre.feedback.models import Assessment360, RaterNomination, Survey
 from cadre.feedback.scheduling import surveys_schedule
 from cadre.feedback.services import FeedbackError
@@ -327,6 +328,9 @@ class TestRaceSafety:
     connection.vendor != "postgresql", reason="SQLite serialises writers: no real race to test"
 )
 def test_two_repeats_at_once_make_one_after_assessment_and_one_refusal(pair):
+    # A transactional test starts from a flushed database: the built-in questionnaires, which
+    # a data migration installs, are gone.
+    instruments_install()
     assessment = assessment_start(relationship=pair.relationship, by=pair.coachee.user)
     nominate(assessment, pair.coachee.user)
     nominations_submit(assessment=assessment, by=pair.coachee.user)
