@@ -1,7 +1,9 @@
 """THE MATRIX: a note's content reaches its author and, once shared, the other party; nobody
-else, through any page, API endpoint, admin screen or export.
+else, through any page, API endpoint, admin screen or export. The same holds for a survey
+answer: its free text reaches its respondent alone (one answer is far below any threshold).
 
-A private note and a shared note, both by the coach, carry a marker in every text. Each role
+A private note and a shared note, both by the coach, carry a marker in every text; so does the
+coachee's comment in their survey about the session. Each role
 then crawls the whole project as it stands, so the test grows with it instead of listing
 URLs:
 
@@ -59,6 +61,8 @@ from cadre.coaching.models import (
     Goal,
     SessionNote,
 )
+from cadre.feedback.models import SurveyPurpose
+from cadre.feedback.services import survey_answer_save, survey_assign, template_for
 from tests.coaching.conftest import Pair, active_relationship, coachee_person, enrol_coach
 from tests.coaching.notes_helpers import session_of, write_note
 from tests.factories import PersonFactory, UserFactory
@@ -67,10 +71,11 @@ pytestmark = pytest.mark.django_db
 
 PRIVATE = "Zx9PrivateMarker"
 SHARED = "Zx9SharedMarker"
+ANSWER = "Zx9AnswerMarker"  # the coachee's (the other party's) comment about the session
 
 ALLOWED = {
     "author": {PRIVATE, SHARED},
-    "other party": {SHARED},
+    "other party": {SHARED, ANSWER},
     "admin": set(),
     "sponsor": set(),
     "manager": set(),
@@ -166,6 +171,24 @@ def world(pair: Pair, admin, sponsor, outsider) -> World:
         time_zone="UTC",
         format=CoachingSession.Format.VIDEO,
     )
+    now = timezone.now()
+    survey, _ = survey_assign(
+        template=template_for(key="session-coachee", programme=pair.programme),
+        respondent=coachee,
+        programme=pair.programme,
+        purpose=SurveyPurpose.SESSION,
+        dedupe_key=f"session:{session.pk}:coachee",
+        opens_at=now - timedelta(hours=1),
+        due_at=now + timedelta(days=7),
+        session=session,
+    )
+    survey_answer_save(
+        survey=survey,
+        user=pair.coachee.user,
+        data={"usefulness": "2", "next-steps": "3", "safety": "2", "comment": ANSWER},
+        submit=True,
+        now=now,
+    )
     tokens = []
     for user in (pair.coach.user, pair.coachee.user, manager.user):
         token = f"feed-token-{user.pk}-{uuid.uuid4().hex}"
@@ -175,6 +198,8 @@ def world(pair: Pair, admin, sponsor, outsider) -> World:
         tokens.append(token)
 
     objects = [
+        survey,
+        *survey.answers.all(),
         relationship,
         private,
         shared,
@@ -280,7 +305,7 @@ def _body(response: HttpResponseBase) -> bytes:
 
 
 def _markers(content: bytes) -> set[str]:
-    return {marker for marker in (PRIVATE, SHARED) if marker.encode() in content}
+    return {marker for marker in (PRIVATE, SHARED, ANSWER) if marker.encode() in content}
 
 
 def _links(url: str, content: bytes) -> list[str]:
