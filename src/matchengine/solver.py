@@ -34,7 +34,7 @@ How it is solved fast and proved optimal:
 2. Scores are computed block by block (float32 matrix products for competencies and functions,
    a per-group table for the class factors, column slices for departments). One pass keeps
    each coachee's best coaches and each coach's best coachees: the best ``top_k`` and
-   ``4 × places + 4`` start the flow, four times as many form a pool, and every pair left out
+   ``4 × places + 4`` start the flow, eight times as many form a pool, and every pair left out
    is bounded on both sides (pins are fixed beforehand).
 3. OR-Tools solves the flow on the candidates. The dual prices are then derived from the
    optimal flow: ``v`` (per coach) is the least solution of the complementary-slackness
