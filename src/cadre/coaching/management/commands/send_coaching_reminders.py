@@ -2,20 +2,12 @@
 pairs overdue for a session; run it every few minutes (cron or a timer). Running it again
 queues nothing new."""
 
-from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
 from cadre.coaching.tasks import coaching_reminders_queue
-
-
-def _moment(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if timezone.is_naive(moment):
-        raise CommandError("--now needs a time zone, such as 2026-05-01T09:00+00:00.")
-    return moment
+from cadre.core.arguments import aware_moment
 
 
 class Command(BaseCommand):
@@ -24,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--now",
-            type=_moment,
+            type=aware_moment,
             default=None,
             help="The moment to run for, as an ISO 8601 time with its zone (default: now).",
         )

@@ -3,20 +3,12 @@ time, queue reminders for open ones and check relationships' health (alerting pr
 admins); run it every hour or so (cron or a timer). Running it
 again queues nothing new."""
 
-from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
+from cadre.core.arguments import aware_moment
 from cadre.feedback.tasks import feedback_scan
-
-
-def _moment(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if timezone.is_naive(moment):
-        raise CommandError("--now needs a time zone, such as 2026-05-01T09:00+00:00.")
-    return moment
 
 
 class Command(BaseCommand):
@@ -25,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--now",
-            type=_moment,
+            type=aware_moment,
             default=None,
             help="The moment to run for, as an ISO 8601 time with its zone (default: now).",
         )
