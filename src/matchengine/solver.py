@@ -1311,10 +1311,13 @@ def solve(problem: Problem) -> Result:
 
 
 def _outside_units(bound: FloatArray, max_score: float, cap: IntArray | int) -> IntArray:
-    """Approximate score bounds as integer score units, widened by the float32 error (−1: none)."""
+    """Approximate score bounds as integer score units, widened by the float32 error (−1: none).
+
+    −1 exactly is the pool's "nothing left out"; any other bound counts, even one a hair below
+    0 from float32 rounding of a score that is 0."""
     error = 64 * float(np.finfo(np.float32).eps) * (1 + max_score)
-    units = np.ceil((bound + error) * SCORE_SCALE).astype(np.int64) + 1
-    return np.where(bound >= 0, np.minimum(units, cap), -1).astype(np.int64)
+    units = np.maximum(np.ceil((bound + error) * SCORE_SCALE).astype(np.int64) + 1, 0)
+    return np.where(bound > -1, np.minimum(units, cap), -1).astype(np.int64)
 
 
 def _price_outside(
@@ -1513,7 +1516,7 @@ def _solve(problem: Problem) -> Result:
         flow = _solve_flow(prep, arcs, free_rows, priority_units)
     certified_at = time.perf_counter()
 
-    kth = np.where(pool.row_bound >= 0, pool.row_bound, -np.inf)
+    kth = np.where(pool.row_bound > -1, pool.row_bound, -np.inf)
     result = _result(
         prep,
         arcs=arcs,
