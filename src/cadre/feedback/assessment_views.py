@@ -139,9 +139,7 @@ def assessment_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "nominations": list(found.nominations.all()),
         "reject_form": RejectForm(),
         "can_decide": found.status == AssessmentStatus.AWAITING_APPROVAL,
-        "can_repeat": found.phase == "before"
-        and found.status in (AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED)
-        and not Assessment360.objects.filter(previous=found).exists(),
+        "can_repeat": services.assessment_repeatable(found),
     }
     return render(request, "feedback/assessment_approve.html", context)
 

@@ -314,6 +314,29 @@ def assessment_repeat(
         raise FeedbackError("This assessment was already repeated.") from None
 
 
+REPEATABLE_STATUSES = (AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED)
+
+
+def _repeated(assessment: Assessment360) -> bool:
+    return Assessment360.objects.filter(
+        Q(previous=assessment)
+        | Q(
+            programme_id=assessment.programme_id,
+            coachee_id=assessment.coachee_id,
+            phase=AssessmentPhase.AFTER,
+        )
+    ).exists()
+
+
+def assessment_repeatable(assessment: Assessment360) -> bool:
+    """Whether ``assessment_repeat`` would take this assessment now (for the page's button)."""
+    return (
+        assessment.phase == AssessmentPhase.BEFORE
+        and assessment.status in REPEATABLE_STATUSES
+        and not _repeated(assessment)
+    )
+
+
 def assessments_repeat_due(*, now: datetime) -> int:
     """Repeat every "before" 360 whose coaching is over (the relationship completed, or the
     programme past its end date) and that nobody has repeated yet: the same approved raters
@@ -321,7 +344,7 @@ def assessments_repeat_due(*, now: datetime) -> int:
     due = (
         Assessment360.objects.filter(
             phase=AssessmentPhase.BEFORE,
-            status__in=(AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED),
+            status__in=REPEATABLE_STATUSES,
         )
         .filter(
             Q(relationship__status=RelationshipStatus.COMPLETED)
@@ -345,16 +368,9 @@ def _assessment_repeat(
     *, assessment: Assessment360, by: User | None, now: datetime, request: HttpRequest | None
 ) -> Assessment360:
     _lock_status(assessment)
-    if assessment.status not in (AssessmentStatus.COLLECTING, AssessmentStatus.CLOSED):
+    if assessment.status not in REPEATABLE_STATUSES:
         raise FeedbackError("The “before” assessment hasn't gone to its raters yet.")
-    if Assessment360.objects.filter(
-        Q(previous=assessment)
-        | Q(
-            programme_id=assessment.programme_id,
-            coachee_id=assessment.coachee_id,
-            phase=AssessmentPhase.AFTER,
-        )
-    ).exists():
+    if _repeated(assessment):
         raise FeedbackError("This assessment was already repeated.")
     approved = list(
         assessment.nominations.filter(
