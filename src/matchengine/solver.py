@@ -51,8 +51,10 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import math
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +94,8 @@ SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds 
 SAMPLE_SHARE = 16  # … or one in 16
 ROW_SAMPLE_STRIDE = 8  # a coachee's pool threshold comes from every 8th coach of its block
 NEG_INF = np.float32(-np.inf)
+# Threads that score blocks at once (the machine's cores, at most four).
+SCAN_THREADS = min(4, os.process_cpu_count() or 1)
 
 F32Array = NDArray[np.float32]
 
@@ -599,6 +603,90 @@ class _Block:
     scores: F32Array  # (len(rows), len(cols)); −inf where a hard rule is broken
 
 
+def _active_coach_order(prep: _Prepared) -> IntArray:
+    """Active coaches sorted by department then id: any subset keeps departments contiguous."""
+    order = np.lexsort((prep.problem.coaches.ids, prep.coach_department))
+    return order[prep.active[order]]
+
+
+def _group_columns(
+    prep: _Prepared, blocks: _Blocks, group: int, coach_order: IntArray
+) -> tuple[IntArray, F32Array, F32Array]:
+    """A coachee group's feasible active coaches, their base scores and feature columns."""
+    cached = blocks.columns.get(group)
+    if cached is None:
+        problem, weights = prep.problem, prep.problem.weights
+        level, languages = blocks.group_keys[group]
+        coach_level = problem.coaches.level[coach_order]
+        shared = problem.coaches.languages[coach_order] & np.asarray(languages).view(np.uint64)
+        cols = coach_order[(coach_level >= level + problem.rules.min_level_gap) & (shared != 0)]
+        gap = problem.coaches.level[cols] - level
+        seniority = weights.seniority * np.maximum(
+            0.0,
+            1.0 - np.abs(gap - weights.ideal_level_gap) / (weights.level_gap_tolerance + 1),
+        )
+        base_per_col = (seniority + prep.silo_base).astype(np.float32)
+        features = blocks.coach_features[cols].T.copy()
+        cached = (cols, base_per_col, features)
+        blocks.columns[group] = cached  # one group per thread: no two threads write one key
+    return cached
+
+
+def _scan_group(
+    prep: _Prepared,
+    blocks: _Blocks,
+    group: int,
+    coach_order: IntArray,
+    rows_wanted: BoolArray | None,
+    cols_wanted: BoolArray | None,
+) -> Iterator[_Block]:
+    """Score every feasible pair of one coachee group, block by block (float32)."""
+    start, stop = blocks.class_starts[group], blocks.class_starts[group + 1]
+    if start == stop:
+        return
+    class_rows = blocks.row_order[start:stop]
+    if rows_wanted is not None:
+        class_rows = class_rows[rows_wanted[class_rows]]
+        if len(class_rows) == 0:
+            return
+    cols, base_per_col, features = _group_columns(prep, blocks, group, coach_order)
+    if cols_wanted is not None:
+        selected = cols_wanted[cols]
+        if not selected.all():
+            cols, base_per_col = cols[selected], base_per_col[selected]
+            features = np.ascontiguousarray(features[:, selected])
+    if len(cols) == 0:
+        return
+    required = prep.problem.rules.cross_department == CrossDepartment.REQUIRED
+    col_departments = prep.coach_department[cols]
+    # Seniority, the silo base and availability depend only on the coachee's availability
+    # key for a given coach: one small table per group, added to each block by rows (a
+    # gather of whole rows is several times cheaper than one by columns).
+    row_keys, row_key_of = np.unique(blocks.coachee_avail[class_rows], return_inverse=True)
+    table = blocks.availability_table[row_keys][:, blocks.coach_avail[cols]]
+    table += base_per_col
+    row_key_of = row_key_of.reshape(-1)
+    chunk = max(1, BLOCK_ELEMENTS // max(len(cols), 1))
+    for chunk_start in range(0, len(class_rows), chunk):
+        rows = class_rows[chunk_start : chunk_start + chunk]
+        scores = blocks.coachee_features[rows] @ features
+        scores += table[row_key_of[chunk_start : chunk_start + chunk]]
+        # Departments: rows and columns are both sorted by department.
+        if prep.same_department_silo or required:
+            row_departments = prep.department[rows]
+            for department in np.unique(row_departments):
+                r0, r1 = np.searchsorted(row_departments, [department, department + 1])
+                c0, c1 = np.searchsorted(col_departments, [department, department + 1])
+                if c0 == c1:
+                    continue
+                if required:
+                    scores[r0:r1, c0:c1] = NEG_INF
+                else:
+                    scores[r0:r1, c0:c1] += np.float32(prep.same_department_silo)
+        _apply_sparse(prep, rows, cols, scores, prep.problem.weights.preference)
+        yield _Block(rows=rows, cols=cols, scores=scores)
+
+
 def _scan(
     prep: _Prepared,
     blocks: _Blocks,
@@ -606,76 +694,45 @@ def _scan(
     rows_wanted: BoolArray | None = None,
     cols_wanted: BoolArray | None = None,
 ) -> Iterator[_Block]:
-    """Score every feasible pair block by block (approximate, float32).
+    """Score every feasible pair block by block (approximate, float32), in one thread.
 
     ``rows_wanted`` and ``cols_wanted`` restrict the scan to some coachees and coaches.
     """
-    problem = prep.problem
-    # Active coaches sorted by department then id: any subset keeps departments contiguous.
-    coach_order = np.lexsort((problem.coaches.ids, prep.coach_department))
-    coach_order = coach_order[prep.active[coach_order]]
-    required = problem.rules.cross_department == CrossDepartment.REQUIRED
-    weights = problem.weights
-    gap_rule, weights = problem.rules.min_level_gap, problem.weights
-    for e in range(len(blocks.group_keys)):
-        start, stop = blocks.class_starts[e], blocks.class_starts[e + 1]
-        if start == stop:
-            continue
-        class_rows = blocks.row_order[start:stop]
-        if rows_wanted is not None:
-            class_rows = class_rows[rows_wanted[class_rows]]
-            if len(class_rows) == 0:
-                continue
-        cached = blocks.columns.get(e)
-        if cached is None:
-            level, languages = blocks.group_keys[e]
-            coach_level = problem.coaches.level[coach_order]
-            shared = problem.coaches.languages[coach_order] & np.asarray(languages).view(np.uint64)
-            cols = coach_order[(coach_level >= level + gap_rule) & (shared != 0)]
-            gap = problem.coaches.level[cols] - level
-            seniority = weights.seniority * np.maximum(
-                0.0,
-                1.0 - np.abs(gap - weights.ideal_level_gap) / (weights.level_gap_tolerance + 1),
-            )
-            base_per_col = (seniority + prep.silo_base).astype(np.float32)
-            features = blocks.coach_features[cols].T.copy()
-            cached = (cols, base_per_col, features)
-            blocks.columns[e] = cached
-        cols, base_per_col, features = cached
-        if cols_wanted is not None:
-            selected = cols_wanted[cols]
-            if not selected.all():
-                cols, base_per_col = cols[selected], base_per_col[selected]
-                features = np.ascontiguousarray(features[:, selected])
-        if len(cols) == 0:
-            continue
-        col_departments = prep.coach_department[cols]
-        # Seniority, the silo base and availability depend only on the coachee's availability
-        # key for a given coach: one small table per group, added to each block by rows (a
-        # gather of whole rows is several times cheaper than one by columns).
-        row_keys, row_key_of = np.unique(blocks.coachee_avail[class_rows], return_inverse=True)
-        table = blocks.availability_table[row_keys][:, blocks.coach_avail[cols]]
-        table += base_per_col
-        row_key_of = row_key_of.reshape(-1)
-        chunk = max(1, BLOCK_ELEMENTS // max(len(cols), 1))
-        for chunk_start in range(0, len(class_rows), chunk):
-            rows = class_rows[chunk_start : chunk_start + chunk]
-            scores = blocks.coachee_features[rows] @ features
-            scores += table[row_key_of[chunk_start : chunk_start + chunk]]
-            # Departments: rows and columns are both sorted by department.
-            if prep.same_department_silo or required:
-                row_departments = prep.department[rows]
-                for department in np.unique(row_departments):
-                    r0, r1 = np.searchsorted(row_departments, [department, department + 1])
-                    c0, c1 = np.searchsorted(col_departments, [department, department + 1])
-                    if c0 == c1:
-                        continue
-                    if required:
-                        scores[r0:r1, c0:c1] = NEG_INF
-                    else:
-                        scores[r0:r1, c0:c1] += np.float32(prep.same_department_silo)
-            _apply_sparse(prep, rows, cols, scores, weights.preference)
-            yield _Block(rows=rows, cols=cols, scores=scores)
+    coach_order = _active_coach_order(prep)
+    for group in range(len(blocks.group_keys)):
+        yield from _scan_group(prep, blocks, group, coach_order, rows_wanted, cols_wanted)
+
+
+def _map_blocks[R](
+    prep: _Prepared,
+    blocks: _Blocks,
+    consume: Callable[[_Block], R],
+    *,
+    rows_wanted: BoolArray | None = None,
+    cols_wanted: BoolArray | None = None,
+) -> list[R]:
+    """``consume`` applied to every block of :func:`_scan`, in the scan's order.
+
+    The coachee groups are shared out among ``SCAN_THREADS`` threads (NumPy releases the
+    interpreter lock in the products, comparisons and sorts that make up a block), and the
+    results come back in group order, so the outcome does not depend on the threads.
+    ``consume`` must only read shared state.
+    """
+    coach_order = _active_coach_order(prep)
+    groups = range(len(blocks.group_keys))
+
+    def work(group: int) -> list[R]:
+        return [
+            consume(block)
+            for block in _scan_group(prep, blocks, group, coach_order, rows_wanted, cols_wanted)
+        ]
+
+    if SCAN_THREADS <= 1 or len(groups) <= 1:
+        per_group = [work(group) for group in groups]
+    else:
+        with ThreadPoolExecutor(max_workers=SCAN_THREADS) as executor:
+            per_group = list(executor.map(work, groups))
+    return [result for results in per_group for result in results]
 
 
 def _row_lists(keys: IntArray, n: int, m: int) -> tuple[IntArray, IntArray]:
@@ -770,13 +827,20 @@ def _column_thresholds(
     deepest = int(need.max(initial=1))
     # Each coach's best ``deepest`` sampled scores so far, merged block by block.
     best = np.full((deepest, m), NEG_INF, dtype=np.float32)
+
+    def consume(block: _Block) -> tuple[IntArray, F32Array, int]:
+        scores = block.scores
+        if scores.shape[0] > deepest:
+            scores = np.partition(scores, scores.shape[0] - deepest, axis=0)[-deepest:]
+        return block.cols, scores, block.scores.size
+
     scored = 0
-    for block in _scan(prep, blocks, rows_wanted=sampled):
-        scored += block.scores.size
-        merged = np.concatenate([best[:, block.cols], block.scores])
+    for cols, scores, size in _map_blocks(prep, blocks, consume, rows_wanted=sampled):
+        scored += size
+        merged = np.concatenate([best[:, cols], scores])
         if merged.shape[0] > deepest:
             merged = np.partition(merged, merged.shape[0] - deepest, axis=0)[-deepest:]
-        best[:, block.cols] = merged
+        best[:, cols] = merged
     best.sort(axis=0)  # ascending: the k-th best of a coach is best[deepest − k]
     threshold = best[deepest - need, np.arange(m)]
     threshold = np.where(threshold > NEG_INF, threshold, np.float32(-1.0)).astype(np.float32)
@@ -798,6 +862,18 @@ def _ranked(group: IntArray, values: F32Array) -> IntArray:
     return rank
 
 
+@dataclass(frozen=True, eq=False)
+class _Found:
+    """What the candidate pass keeps of one block."""
+
+    rows: IntArray
+    feasible: IntArray  # feasible coaches of each row in the block
+    bound: FloatArray  # the row's bound on the pairs its cut leaves out
+    scored: int
+    by_row: tuple[IntArray, IntArray, F32Array, BoolArray]  # rows, cols, scores, in the flow
+    by_col: tuple[IntArray, IntArray, F32Array, BoolArray]  # … and whether in the rows' share
+
+
 def _candidate_pass(
     prep: _Prepared, blocks: _Blocks, *, row_k: int, col_k: IntArray, seed: int
 ) -> tuple[_Pool, IntArray, int]:
@@ -815,15 +891,13 @@ def _candidate_pass(
     col_threshold, scored = _column_thresholds(prep, blocks, col_pool, seed)
     row_bound = np.full(n, -1.0, dtype=np.float64)
     feasible_count = np.zeros(n, dtype=np.int64)
-    row_found: list[tuple[IntArray, IntArray, F32Array, BoolArray]] = []
-    col_found: list[tuple[IntArray, IntArray, F32Array, BoolArray]] = []
     in_sample = max(1, math.ceil(row_pool / ROW_SAMPLE_STRIDE))
-    for block in _scan(prep, blocks):
+
+    def consume(block: _Block) -> _Found:
         scores = block.scores
         flat = scores.ravel()
-        scored += scores.size
         height, width = scores.shape
-        feasible_count[block.rows] = np.count_nonzero(scores > NEG_INF, axis=1)
+        feasible = np.count_nonzero(scores > NEG_INF, axis=1)
         sample = scores[:, ::ROW_SAMPLE_STRIDE]
         if width > row_pool and sample.shape[1] > in_sample:
             at = sample.shape[1] - in_sample
@@ -838,24 +912,38 @@ def _candidate_pass(
         bound = threshold.astype(np.float64)
         first_dropped = rank == row_pool
         bound[local[first_dropped]] = np.maximum(bound[local[first_dropped]], values[first_dropped])
-        row_bound[block.rows] = bound
         kept = rank < row_pool
         kept_at = at_row[kept]
-        row_found.append(
-            (block.rows[local[kept]], block.cols[kept_at % width], values[kept], rank[kept] < row_k)
-        )
         # The coaches' side, collected for one cut at the end.
         at_col = np.flatnonzero(scores >= col_threshold[block.cols])
         in_rows = np.zeros(scores.size, dtype=np.bool_)
         in_rows[kept_at] = True
-        col_found.append(
-            (
+        return _Found(
+            rows=block.rows,
+            feasible=feasible,
+            bound=bound,
+            scored=scores.size,
+            by_row=(
+                block.rows[local[kept]],
+                block.cols[kept_at % width],
+                values[kept],
+                rank[kept] < row_k,
+            ),
+            by_col=(
                 block.rows[at_col // width],
                 block.cols[at_col % width],
                 flat[at_col],
                 in_rows[at_col],
-            )
+            ),
         )
+
+    found = _map_blocks(prep, blocks, consume)
+    for part in found:
+        feasible_count[part.rows] = part.feasible
+        row_bound[part.rows] = part.bound
+        scored += part.scored
+    row_found = [part.by_row for part in found]
+    col_found = [part.by_col for part in found]
 
     def joined(
         found: list[tuple[IntArray, IntArray, F32Array, BoolArray]],
@@ -1043,58 +1131,69 @@ def _solve_flow(
     its own and higher levels only.
     """
     n, m = prep.n, prep.m
-    sink = n + m
-    coachee_nodes = np.nonzero(free_rows)[0]
-    coach_nodes = np.nonzero(prep.active)[0]
+    # Only people with an arc are nodes, numbered compactly (coachees, then coaches): one
+    # without an arc can't take part, and the solver's time grows with the nodes.
+    has_arc = np.zeros(n, dtype=np.bool_)
+    has_arc[arcs.rows] = True
+    coachee_nodes = np.nonzero(free_rows & has_arc)[0]
+    has_arc = np.zeros(m, dtype=np.bool_)
+    has_arc[arcs.cols] = True
+    coach_nodes = np.nonzero(prep.active & has_arc)[0]
+    ne, nc = len(coachee_nodes), len(coach_nodes)
+    node_of_row = np.full(n, -1, dtype=np.int64)
+    node_of_row[coachee_nodes] = np.arange(ne)
+    node_of_col = np.full(m, -1, dtype=np.int64)
+    node_of_col[coach_nodes] = ne + np.arange(nc)
+    arc_tails, arc_heads = node_of_row[arcs.rows], node_of_col[arcs.cols]
+    if np.any(arc_tails < 0) or np.any(arc_heads < 0):
+        raise RuntimeError("an arc joins a pinned coachee or a coach without places")
+    coach_node_ids = ne + np.arange(nc)
+    sink = ne + nc
     levels = np.unique(priority_units[coachee_nodes])[::-1]
     level_of = np.searchsorted(-levels, -priority_units[coachee_nodes])
     q = len(levels)
-    sources = n + m + 1 + np.arange(q, dtype=np.int64)
+    sources = sink + 1 + np.arange(q, dtype=np.int64)
     arc_level = np.searchsorted(-levels, -priority_units[arcs.rows])
     ranks: list[int] = []
     # With one level, the flow itself finds the largest count (a max flow at the least cost).
     for level in range(q if q > 1 else 0):
         max_flow_solver = max_flow.SimpleMaxFlow()
-        source = n + m + 1
-        rows = coachee_nodes[level_of <= level]
+        source = sources[0]
+        nodes = np.nonzero(level_of <= level)[0]
         at = arc_level <= level
         max_flow_solver.add_arcs_with_capacity(
-            np.concatenate([np.full(len(rows), source), arcs.rows[at], n + coach_nodes]),
-            np.concatenate([rows, n + arcs.cols[at], np.full(len(coach_nodes), sink)]),
+            np.concatenate([np.full(len(nodes), source), arc_tails[at], coach_node_ids]),
+            np.concatenate([nodes, arc_heads[at], np.full(nc, sink)]),
             np.concatenate(
-                [np.ones(len(rows) + int(at.sum()), np.int64), prep.residual[coach_nodes]]
+                [np.ones(len(nodes) + int(at.sum()), np.int64), prep.residual[coach_nodes]]
             ),
         )
         if max_flow_solver.solve(source, sink) != max_flow_solver.OPTIMAL:
             raise RuntimeError("max flow did not solve")
         ranks.append(int(max_flow_solver.optimal_flow()))
     solver = min_cost_flow.SimpleMinCostFlow()
-    tails = np.concatenate([arcs.rows, n + coach_nodes, sources[level_of], sources[1:]])
-    heads = np.concatenate(
-        [n + arcs.cols, np.full(len(coach_nodes), sink), coachee_nodes, sources[:-1]]
-    )
+    tails = np.concatenate([arc_tails, coach_node_ids, sources[level_of], sources[1:]])
+    heads = np.concatenate([arc_heads, np.full(nc, sink), np.arange(ne), sources[:-1]])
     capacities = np.concatenate(
         [
             np.ones(len(arcs.rows), np.int64),
             prep.residual[coach_nodes],
-            np.ones(len(coachee_nodes), np.int64),
-            np.full(max(q - 1, 0), max(len(coachee_nodes), 1), np.int64),
+            np.ones(ne, np.int64),
+            np.full(max(q - 1, 0), max(ne, 1), np.int64),
         ]
     )
-    costs = np.concatenate(
-        [-arcs.scores, np.zeros(len(coach_nodes) + len(coachee_nodes) + max(q - 1, 0), np.int64)]
-    )
+    costs = np.concatenate([-arcs.scores, np.zeros(nc + ne + max(q - 1, 0), np.int64)])
     solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), capacities, costs
     )
-    supplies = np.zeros(n + m + 1 + q, dtype=np.int64)
+    supplies = np.zeros(sink + 1 + q, dtype=np.int64)
     before = 0
     for level, rank in enumerate(ranks):
         supplies[sources[level]] = rank - before
         before = rank
     if q == 1:
-        supplies[sources[0]] = len(coachee_nodes)
-        before = len(coachee_nodes)
+        supplies[sources[0]] = ne
+        before = ne
     supplies[sink] = -before
     solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     if q == 0:
@@ -1233,16 +1332,12 @@ def _pricing_pass(
     col_ok = v < reach_max  # coaches priced out for every wanted row
     if cols_wanted is not None:
         col_ok &= cols_wanted
-    found_rows: list[IntArray] = []
-    found_cols: list[IntArray] = []
-    found_excess: list[IntArray] = []
-    truncated = np.zeros(n, dtype=np.bool_)
-    violation = False
-    scored = 0
     cap = max(1, per_row)
-    for block in _scan(prep, blocks, rows_wanted=wanted, cols_wanted=col_ok):
+
+    def consume(block: _Block) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
+        """The block's pairs within ``slack`` of violating, its truncated rows, its size."""
         scores = block.scores
-        scored += scores.size
+        size = scores.size
         if safe:
             scores -= column_offset[block.cols]
             scores -= row_threshold[block.rows, None]
@@ -1256,7 +1351,6 @@ def _pricing_pass(
         local_rows = [few[hit_r]]
         local_cols = [hit_c]
         if len(many):
-            truncated[block.rows[many]] = True
             sub = scores[many]
             if not safe:
                 sub = np.where(flagged[many], sub, NEG_INF)
@@ -1276,10 +1370,23 @@ def _pricing_pass(
         values = big_m * priority_units[rows] + _integer_scores(contributions)
         excess = values - u[rows] - v[cols]
         violated = feasible & (excess > -slack)
-        violation |= bool(np.any(excess[violated] > 0))
-        found_rows.append(rows[violated])
-        found_cols.append(cols[violated])
-        found_excess.append(excess[violated])
+        return rows[violated], cols[violated], excess[violated], block.rows[many], size
+
+    found_rows: list[IntArray] = []
+    found_cols: list[IntArray] = []
+    found_excess: list[IntArray] = []
+    truncated = np.zeros(n, dtype=np.bool_)
+    violation = False
+    scored = 0
+    for rows, cols, excess, many_rows, size in _map_blocks(
+        prep, blocks, consume, rows_wanted=wanted, cols_wanted=col_ok
+    ):
+        scored += size
+        truncated[many_rows] = True
+        violation |= bool(np.any(excess > 0))
+        found_rows.append(rows)
+        found_cols.append(cols)
+        found_excess.append(excess)
     if not violation:
         found_rows, found_cols, found_excess = [], [], []
     rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)

@@ -416,3 +416,19 @@ def test_the_bounds_clear_coachees_from_the_scan_and_the_result_stays_optimal():
     assert stats["pricing_scans"] >= 1
     assert 0 < stats["pricing_rows_skipped"] < stats["pricing_scans"] * 40
     assert result_value(problem, result) == brute_force_value(problem)
+
+
+def test_scoring_in_threads_gives_the_same_result_as_one_thread():
+    # Blocks are shared out among threads by coachee group; the results are put back in
+    # group order, so pairs, ranks, candidates and statistics are the same.
+    problem = random_problem(21, coachees=60, coaches=15, top_k=2)
+    with mock.patch.object(solver, "SCAN_THREADS", 1):
+        alone = solve(problem)
+    with mock.patch.object(solver, "SCAN_THREADS", 3):
+        shared = solve(problem)
+    assert alone.pairs == shared.pairs
+    assert alone.unmatched == shared.unmatched
+    assert alone.objective == shared.objective
+    assert {k: v for k, v in alone.statistics.items() if not k.startswith("seconds")} == {
+        k: v for k, v in shared.statistics.items() if not k.startswith("seconds")
+    }
