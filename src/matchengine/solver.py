@@ -94,8 +94,10 @@ SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds 
 SAMPLE_SHARE = 16  # … or one in 16
 ROW_SAMPLE_STRIDE = 8  # a coachee's pool threshold comes from every 8th coach of its block
 NEG_INF = np.float32(-np.inf)
-# Threads that score blocks at once (the machine's cores, at most four).
-SCAN_THREADS = min(4, os.process_cpu_count() or 1)
+# Threads that score blocks at once: the cores this process may use, at most four.
+SCAN_THREADS = min(
+    4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
 
 F32Array = NDArray[np.float32]
 
