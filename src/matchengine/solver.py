@@ -83,13 +83,16 @@ from matchengine.model import (
 
 SCORE_SCALE = 1000  # integer score units per score point in the flow's costs
 PRIORITY_SCALE = 100  # priorities are counted in hundredths
-BLOCK_ELEMENTS = 1 << 18  # pairs scored per block (1 MB of float32: stays in cache)
+BLOCK_ELEMENTS = 1 << 21  # pairs scored per block (8 MB of float32: fewer, larger blocks win)
 MAX_PRICING_ROUNDS = 50
 PRICING_ARCS_PER_ROW = 8  # most violating pairs added per coachee per pricing round
 POOL_SLACK = 50  # pairs within 50 score units (0.05 points) of violating join the violators
-POOL_PER_CANDIDATE = 8  # the pool keeps 8 × the flow's first candidates, on both sides
-COACH_CANDIDATES_PER_PLACE = 4  # a coach's first candidates: its best 4 coachees per free place
-COACH_CANDIDATES_EXTRA = 4  # … and 4 more
+FIRST_ROUND_SLACK = 100  # … 0.1 points in the first round, when prices still move most
+SOLVE_SLACK = 200  # later flows leave out arcs more than 0.2 points below their prices…
+DROP_ROUNDS = 3  # … until this round; from it on, every arc is in the flow
+POOL_PER_CANDIDATE = 3  # the pool keeps 3 × the flow's first candidates, on both sides
+COACH_CANDIDATES_PER_PLACE = 24  # a coach's first candidates: its best 24 coachees per place
+COACH_CANDIDATES_EXTRA = 24  # … and 24 more
 SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds (at least)…
 SAMPLE_SHARE = 16  # … or one in 16
 ROW_SAMPLE_STRIDE = 8  # a coachee's pool threshold comes from every 8th coach of its block
@@ -1097,16 +1100,23 @@ def _exact_arcs(prep: _Prepared, rows: IntArray, cols: IntArray) -> _Arcs:
     return _Arcs(rows, cols, contributions, _integer_scores(contributions))
 
 
-def _merge_arcs(a: _Arcs, b: _Arcs, prep: _Prepared) -> _Arcs:
+def _merge_arcs(a: _Arcs, b: _Arcs, prep: _Prepared) -> tuple[_Arcs, IntArray]:
+    """Both sets of arcs in (coachee id, coach id) order, and where each came from (the
+    positions in ``a`` then ``b``)."""
     rows = np.concatenate([a.rows, b.rows])
     cols = np.concatenate([a.cols, b.cols])
     order = _arc_order(prep, rows, cols)  # two sorted runs: the stable sort merges them
-    return _Arcs(
+    merged = _Arcs(
         rows[order],
         cols[order],
         np.concatenate([a.contributions, b.contributions])[order],
         np.concatenate([a.scores, b.scores])[order],
     )
+    return merged, order
+
+
+def _subset(arcs: _Arcs, keep: BoolArray) -> _Arcs:
+    return _Arcs(arcs.rows[keep], arcs.cols[keep], arcs.contributions[keep], arcs.scores[keep])
 
 
 @dataclass(frozen=True, eq=False)
@@ -1546,11 +1556,11 @@ def _solve(problem: Problem) -> Result:
 
     flow = _solve_flow(prep, arcs, free_rows, priority_units)
     values = big_m * priority_units[arcs.rows] + arcs.scores
+    in_flow = np.ones(len(arcs.rows), dtype=np.bool_)  # the arcs the flow was solved on
     solved_at = time.perf_counter()
     first_arcs = len(arcs.rows)
 
     rounds = 0  # pricing rounds: each one adds arcs and solves the flow again, or certifies
-    scans = 0  # of them, the rounds that scanned pairs outside the pool
     added = 0
     certified = False
     cleared = 0
@@ -1560,9 +1570,13 @@ def _solve(problem: Problem) -> Result:
     col_outside = _outside_units(pool.col_bound, max_score, int(score_bound.max(initial=0)))
     per_row = PRICING_ARCS_PER_ROW
     while True:
-        u, v = _duals(prep, arcs, values, flow)
+        solved = _subset(arcs, in_flow)
+        u, v = _duals(prep, solved, values[in_flow], flow)
         rounds += 1
-        arc_keys = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)) if POOL_SLACK else None
+        # Arcs left out of this solve are priced exactly like any other pair.
+        excess = values - u[arcs.rows] - v[arcs.cols]
+        arc_keys = np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m))
+        slack = FIRST_ROUND_SLACK if rounds == 1 else POOL_SLACK
         rows, cols = _price_pool(
             prep,
             pool,
@@ -1573,36 +1587,37 @@ def _solve(problem: Problem) -> Result:
             priority_units=priority_units,
             free_rows=free_rows,
             per_row=per_row,
-            slack=POOL_SLACK,
+            slack=slack,
             arc_keys=arc_keys,
         )
-        if len(rows) == 0:
-            # The pool is clean: price the pairs outside it that the bounds leave open.
-            scans += 1
-            priced, cleared_now = _price_outside(
-                prep,
-                blocks,
-                pool,
-                u=u,
-                v=v,
-                big_m=big_m,
-                priority_units=priority_units,
-                free_rows=free_rows,
-                row_outside=row_outside,
-                col_outside=col_outside,
-                max_score=max_score,
-                per_row=per_row,
-                slack=POOL_SLACK,
-                arc_keys=arc_keys,
-            )
-            cleared += cleared_now
-            scored += priced.scored
-            if len(priced.rows) == 0:
-                certified = True
-                break
-            rows, cols = priced.rows, priced.cols
+        # The pairs outside the pool that the bounds leave open, in the same round: prices
+        # settle in fewer solves when both kinds of violators join at once.
+        priced, cleared_now = _price_outside(
+            prep,
+            blocks,
+            pool,
+            u=u,
+            v=v,
+            big_m=big_m,
+            priority_units=priority_units,
+            free_rows=free_rows,
+            row_outside=row_outside,
+            col_outside=col_outside,
+            max_score=max_score,
+            per_row=per_row,
+            slack=slack,
+            arc_keys=arc_keys,
+        )
+        cleared += cleared_now
+        scored += priced.scored
+        rows = np.concatenate([rows, priced.rows])
+        cols = np.concatenate([cols, priced.cols])
+        if len(rows) == 0 and not np.any(excess > 0):
+            certified = True
+            break
         if rounds >= MAX_PRICING_ROUNDS:
-            # Not certified: price every pair once more for a valid bound.
+            # Not certified: price every pair outside the solved arcs once more for a valid
+            # bound.
             priced = _pricing_pass(
                 prep,
                 blocks,
@@ -1611,7 +1626,7 @@ def _solve(problem: Problem) -> Result:
                 big_m=big_m,
                 priority_units=priority_units,
                 rows_wanted=free_rows,
-                known_keys=(np.sort(_pair_keys(arcs.rows, arcs.cols, prep.m)),),
+                known_keys=(np.sort(_pair_keys(solved.rows, solved.cols, prep.m)),),
                 max_score=max_score,
                 per_row=per_row,
                 score_bound=score_bound,
@@ -1620,9 +1635,14 @@ def _solve(problem: Problem) -> Result:
             break
         extra = _exact_arcs(prep, rows, cols)
         added += len(rows)
-        arcs = _merge_arcs(arcs, extra, prep)
+        # The next flow is solved on the arcs within SOLVE_SLACK of their prices (those far
+        # below hardly ever carry flow: the solver's time grows with its arcs and nodes) and
+        # the new ones; from round DROP_ROUNDS on, on every arc, so that the rounds end.
+        keep = excess > -SOLVE_SLACK if rounds < DROP_ROUNDS else np.ones(len(excess), np.bool_)
+        arcs, order = _merge_arcs(arcs, extra, prep)
+        in_flow = np.concatenate([keep, np.ones(len(extra.rows), dtype=np.bool_)])[order]
         values = big_m * priority_units[arcs.rows] + arcs.scores
-        flow = _solve_flow(prep, arcs, free_rows, priority_units)
+        flow = _solve_flow(prep, _subset(arcs, in_flow), free_rows, priority_units)
     certified_at = time.perf_counter()
 
     kth = np.where(pool.row_bound > -1, pool.row_bound, -np.inf)
@@ -1657,7 +1677,7 @@ def _solve(problem: Problem) -> Result:
         "added_arcs": float(added),
         "pricing_rounds": float(rounds),
         "pricing_rows_skipped": float(cleared),
-        "pricing_scans": float(scans),
+        "pricing_scans": float(rounds),
         "pool_arcs": float(len(pool.rows)),
         "candidate_k": float(problem.top_k),
         "pairs_scored": float(scored),
