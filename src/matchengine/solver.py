@@ -1638,7 +1638,7 @@ def _solve(problem: Problem) -> Result:
         # The next flow is solved on the arcs within SOLVE_SLACK of their prices (those far
         # below hardly ever carry flow: the solver's time grows with its arcs and nodes) and
         # the new ones; from round DROP_ROUNDS on, on every arc, so that the rounds end.
-        keep = excess > -SOLVE_SLACK if rounds < DROP_ROUNDS else np.ones(len(excess), np.bool_)
+        keep = excess >= -SOLVE_SLACK if rounds < DROP_ROUNDS else np.ones(len(excess), np.bool_)
         arcs, order = _merge_arcs(arcs, extra, prep)
         in_flow = np.concatenate([keep, np.ones(len(extra.rows), dtype=np.bool_)])[order]
         values = big_m * priority_units[arcs.rows] + arcs.scores

@@ -251,19 +251,43 @@ def test_problem_is_a_plain_dataclass():
 MECHANISMS = [
     # (arcs added per coachee per round, pool as a multiple of the flow's candidates,
     #  a coach's candidates per free place, and beyond, coachees sampled for the coaches'
-    #  thresholds, coaches sampled per coachee threshold (stride), slack in score units)
-    (1, 1, 0, 0, 10_000, 8, 0),  # no pool beyond K and no coach side: every round scans
-    (1, 2, 0, 1, 2, 2, 0),  # a small pool, thresholds from a two-coachee sample
-    (2, 3, 1, 0, 3, 1, 0),  # coach-side candidates, thresholds from every coach
-    (1, 2, 0, 0, 10_000, 8, 400),  # near-violators join the violators, pool and scans
-    (8, 4, 4, 4, 2048, 8, solver.POOL_SLACK),  # the defaults
+    #  thresholds, coaches sampled per coachee threshold (stride), slack in score units,
+    #  arcs left out of later flows below this many units under their prices, until round)
+    (1, 1, 0, 0, 10_000, 8, 0, 0, 50),  # no pool beyond K, no coach side, flows cut hard
+    (1, 2, 0, 1, 2, 2, 0, 10**9, 1),  # a small pool, thresholds from a two-coachee sample
+    (2, 3, 1, 0, 3, 1, 0, 0, 2),  # coach-side candidates, thresholds from every coach
+    (1, 2, 0, 0, 10_000, 8, 400, 100, 3),  # near-violators join the violators
+    (
+        8,
+        solver.POOL_PER_CANDIDATE,
+        solver.COACH_CANDIDATES_PER_PLACE,
+        solver.COACH_CANDIDATES_EXTRA,
+        2048,
+        8,
+        solver.POOL_SLACK,
+        solver.SOLVE_SLACK,
+        solver.DROP_ROUNDS,
+    ),  # the defaults
 ]
 
 
 @contextlib.contextmanager
-def pricing_settings(per_row, pool, per_place, extra=0, sample=10_000, stride=8, slack=0):
+def pricing_settings(
+    per_row,
+    pool,
+    per_place,
+    extra=0,
+    sample=10_000,
+    stride=8,
+    slack=0,
+    solve_slack=10**9,
+    drop_rounds=1,
+):
     with (
         mock.patch.object(solver, "POOL_SLACK", slack),
+        mock.patch.object(solver, "FIRST_ROUND_SLACK", slack),
+        mock.patch.object(solver, "SOLVE_SLACK", solve_slack),
+        mock.patch.object(solver, "DROP_ROUNDS", drop_rounds),
         mock.patch.object(solver, "PRICING_ARCS_PER_ROW", per_row),
         mock.patch.object(solver, "POOL_PER_CANDIDATE", pool),
         mock.patch.object(solver, "COACH_CANDIDATES_PER_PLACE", per_place),
