@@ -13,6 +13,7 @@ See ``docs/matching.md`` for the rules, the score's formulas and the certificate
 """
 
 from matchengine.model import (
+    DEFAULT_TOP_K,
     FACTORS,
     REASONS,
     Bound,
@@ -37,6 +38,7 @@ from matchengine.model import (
 from matchengine.solver import explain_pair, solve, suggest
 
 __all__ = [
+    "DEFAULT_TOP_K",
     "FACTORS",
     "REASONS",
     "Bound",

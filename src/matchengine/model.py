@@ -154,6 +154,9 @@ class Weights:
     full_overlap_minutes: int = 240  # weekly overlap at which the availability factor is 1
 
 
+# Each coachee's best coaches that start the flow (the coaches' side adds its own best).
+DEFAULT_TOP_K = 4
+
 FACTORS: tuple[str, ...] = ("competency", "silo", "availability", "preference", "seniority")
 
 # Why a coach is excluded for a coachee, in the order they are reported.
@@ -187,7 +190,7 @@ class Problem:
     excluded: IntArray = field(default_factory=_empty_pairs)
     past: IntArray = field(default_factory=_empty_pairs)
     seed: int = 0
-    top_k: int = 8  # each coachee's best coaches among the first flow's arcs
+    top_k: int = DEFAULT_TOP_K  # each coachee's best coaches among the first flow's arcs
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +331,7 @@ def problem_from_records(
     excluded: Sequence[tuple[int, int]] = (),
     past: Sequence[tuple[int, int]] = (),
     seed: int = 0,
-    top_k: int = 8,
+    top_k: int = DEFAULT_TOP_K,
 ) -> Problem:
     """Build a :class:`Problem` from one record per person (for tests and small callers).
 

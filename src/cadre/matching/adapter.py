@@ -70,7 +70,7 @@ REMATCH_PRIORITY = 2.0
 MINUTES_PER_WEEK = 7 * 24 * 60
 
 # The score's weights unless a run says otherwise; the engine documents each factor.
-DEFAULT_TOP_K = 100
+DEFAULT_TOP_K = matchengine.DEFAULT_TOP_K
 DEFAULT_SEED = 0
 
 
