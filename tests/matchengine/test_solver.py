@@ -456,3 +456,13 @@ def test_scoring_in_threads_gives_the_same_result_as_one_thread():
     assert {k: v for k, v in alone.statistics.items() if not k.startswith("seconds")} == {
         k: v for k, v in shared.statistics.items() if not k.startswith("seconds")
     }
+
+
+@SMALL
+@given(rows=st.lists(st.tuples(st.integers(-3, 3), st.integers(-(2**63), 2**63 - 1)), max_size=30))
+def test_unique_rows_matches_numpy_unique_by_rows(rows):
+    table = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+    expected, expected_inverse = np.unique(table, axis=0, return_inverse=True)
+    unique, inverse = solver._unique_rows(table)
+    assert unique.tolist() == expected.tolist()
+    assert inverse.tolist() == expected_inverse.reshape(-1).tolist()
