@@ -32,18 +32,20 @@ How it is solved fast and proved optimal:
    class-to-class table holds those rules and the seniority and availability factors, so a
    coachee class is only ever scored against the coaches it may have.
 2. Scores are computed block by block (float32 matrix products for competencies and functions,
-   a per-group table for the class factors, column slices for departments). One pass keeps
-   each coachee's best coaches and each coach's best coachees: the best ``top_k`` and
-   ``4 × places + 4`` start the flow, eight times as many form a pool, and every pair left out
-   is bounded on both sides (pins are fixed beforehand).
+   a per-group table for the class factors, column slices for departments), the coachee
+   groups shared out among threads. One pass keeps each coachee's best coaches and each
+   coach's best coachees: the best ``top_k`` and ``16 × places + 8`` start the flow, four
+   times as many form a pool, and every pair left out is bounded on both sides (pins are
+   fixed beforehand).
 3. OR-Tools solves the flow on the candidates. The dual prices are then derived from the
    optimal flow: ``v`` (per coach) is the least solution of the complementary-slackness
    constraints, ``u`` (per coachee) follows.
-4. Pricing: the pool is checked exactly, then the pairs outside it that the two bounds leave
-   open are scanned, ``w ≤ u + v``. Any pair that violates it (checked exactly in integers)
-   joins the candidates and the flow is solved again. When none does, ``u, v`` is a feasible
-   dual for the problem over ALL feasible pairs with the same value as the flow: the optimum
-   is certified and the gap is 0.
+4. Pricing: the known arcs left out of the last flow and the pool are checked exactly, and
+   the pairs outside the pool that the two bounds leave open are scanned, ``w ≤ u + v``. Any
+   pair that violates it (checked exactly in integers) joins the candidates and the flow is
+   solved again, on the arcs near their prices. When none does, ``u, v`` is a feasible dual
+   for the problem over ALL feasible pairs with the same value as the flow: the optimum is
+   certified and the gap is 0.
 """
 
 from __future__ import annotations
