@@ -55,8 +55,9 @@ import dataclasses
 import math
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,10 +100,12 @@ SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds 
 SAMPLE_SHARE = 16  # … or one in 16
 ROW_SAMPLE_STRIDE = 8  # a coachee's pool threshold comes from every 8th coach of its block
 NEG_INF = np.float32(-np.inf)
-# Threads that score blocks at once: the cores this process may use, at most four.
+# Threads that score blocks at once: the cores this process may use, at most four; only
+# while OpenBLAS is held to one thread (otherwise its own threads and these would compete).
 SCAN_THREADS = min(
     4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 )
+_blas_pinned = False  # set by _single_threaded_blas
 
 F32Array = NDArray[np.float32]
 
@@ -124,14 +127,17 @@ def _single_threaded_blas() -> Iterator[None]:
             put = library.scipy_openblas_set_num_threads64_
         except (OSError, AttributeError):
             library = None
+    global _blas_pinned
     if library is None:
         yield
         return
     before = int(get())
     put(1)
+    _blas_pinned = True
     try:
         yield
     finally:
+        _blas_pinned = False
         put(before)
 
 
@@ -725,12 +731,14 @@ def _map_blocks[R](
     *,
     rows_wanted: BoolArray | None = None,
     cols_wanted: BoolArray | None = None,
-) -> list[R]:
-    """``consume`` applied to every block of :func:`_scan`, in the scan's order.
+) -> Iterator[R]:
+    """``consume`` applied to every block of :func:`_scan`, yielded in the scan's order.
 
     The coachee groups are shared out among ``SCAN_THREADS`` threads (NumPy releases the
-    interpreter lock in the products, comparisons and sorts that make up a block), and the
-    results come back in group order, so the outcome does not depend on the threads.
+    interpreter lock in the products, comparisons and sorts that make up a block) when
+    OpenBLAS runs on one thread (:func:`_single_threaded_blas`), and the results come back in
+    group order, so the outcome does not depend on the threads. At most two groups per
+    thread are ahead of the caller, which keeps memory near what one thread would hold.
     ``consume`` must only read shared state.
     """
     coach_order = _active_coach_order(prep)
@@ -742,12 +750,19 @@ def _map_blocks[R](
             for block in _scan_group(prep, blocks, group, coach_order, rows_wanted, cols_wanted)
         ]
 
-    if SCAN_THREADS <= 1 or len(groups) <= 1:
-        per_group = [work(group) for group in groups]
-    else:
-        with ThreadPoolExecutor(max_workers=SCAN_THREADS) as executor:
-            per_group = list(executor.map(work, groups))
-    return [result for results in per_group for result in results]
+    threads = SCAN_THREADS if _blas_pinned else 1
+    if threads <= 1 or len(groups) <= 1:
+        for group in groups:
+            yield from work(group)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        ahead: deque[Future[list[R]]] = deque()
+        for group in groups:
+            ahead.append(executor.submit(work, group))
+            if len(ahead) > 2 * threads:
+                yield from ahead.popleft().result()
+        while ahead:
+            yield from ahead.popleft().result()
 
 
 def _row_lists(keys: IntArray, n: int, m: int) -> tuple[IntArray, IntArray]:
@@ -850,8 +865,8 @@ def _column_thresholds(
         return block.cols, scores, block.scores.size
 
     scored = 0
-    for cols, scores, size in _map_blocks(prep, blocks, consume, rows_wanted=sampled):
-        scored += size
+    for cols, scores, block_size in _map_blocks(prep, blocks, consume, rows_wanted=sampled):
+        scored += block_size
         merged = np.concatenate([best[:, cols], scores])
         if merged.shape[0] > deepest:
             merged = np.partition(merged, merged.shape[0] - deepest, axis=0)[-deepest:]
@@ -952,7 +967,7 @@ def _candidate_pass(
             ),
         )
 
-    found = _map_blocks(prep, blocks, consume)
+    found = list(_map_blocks(prep, blocks, consume))
     for part in found:
         feasible_count[part.rows] = part.feasible
         row_bound[part.rows] = part.bound
@@ -1049,16 +1064,16 @@ def _price_pool(
     free_rows: BoolArray,
     per_row: int,
     max_score: float,
+    arc_keys: IntArray,
     slack: int = 0,
-    arc_keys: IntArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Pool pairs with w > u + v (flagged in float32, confirmed exactly), the ``per_row`` most
-    violating per coachee.
+    violating per coachee, never one of the known arcs (``arc_keys``, sorted).
 
-    Arcs already in the flow never violate (the duals are feasible on them), so no pool pair
-    is added twice. With a ``slack``, when anything violates, the pairs within ``slack`` of
-    violating (outside ``arc_keys``) come too: prices move a little after each solve, and
-    those are the pairs the next round would otherwise find, one solve later.
+    Known arcs, in the last flow or left out of it, are priced by the caller from their exact
+    values, so none is added twice. With a ``slack``, when anything violates, the pairs
+    within ``slack`` of violating come too: prices move a little after each solve, and those
+    are the pairs the next round would otherwise find, one solve later.
     """
     safe, column_offset, row_threshold, _ = _flag_offsets(
         u=u,
@@ -1081,8 +1096,7 @@ def _price_pool(
     if not np.any(excess > 0):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     violated = excess > -slack
-    if arc_keys is not None:
-        violated &= ~_in_sorted(arc_keys, _pair_keys(rows, cols, prep.m))
+    violated &= ~_in_sorted(arc_keys, _pair_keys(rows, cols, prep.m))
     rows, cols, excess = rows[violated], cols[violated], excess[violated]
     order = np.lexsort((cols, -excess, rows))
     rows, cols = rows[order], cols[order]
@@ -1168,7 +1182,9 @@ def _solve_flow(
     node_of_col[coach_nodes] = ne + np.arange(nc)
     arc_tails, arc_heads = node_of_row[arcs.rows], node_of_col[arcs.cols]
     if np.any(arc_tails < 0) or np.any(arc_heads < 0):
-        raise RuntimeError("an arc joins a pinned coachee or a coach without places")
+        raise RuntimeError(
+            "an arc joins a pinned coachee or an inactive coach (uncertified or full)"
+        )
     coach_node_ids = ne + np.arange(nc)
     sink = ne + nc
     levels = np.unique(priority_units[coachee_nodes])[::-1]
@@ -1463,8 +1479,8 @@ def _price_outside(
     col_outside: IntArray,
     max_score: float,
     per_row: int,
+    arc_keys: IntArray,
     slack: int = 0,
-    arc_keys: IntArray | None = None,
 ) -> tuple[_Priced, int]:
     """Pairs outside the pool with ``w > u + v``; and how many coachees the bounds cleared.
 
@@ -1480,7 +1496,7 @@ def _price_outside(
     reach = big_m * priority_units + row_outside - u
     wanted = free_rows & (row_outside >= 0) & (reach > group_min[blocks.group_of])
     cleared = int(np.count_nonzero(free_rows) - np.count_nonzero(wanted))
-    known = (pool.keys,) if arc_keys is None else (pool.keys, arc_keys)
+    known = (pool.keys, arc_keys)
     found: list[_Priced] = []
     for level in np.unique(priority_units[wanted]):
         rows_wanted = wanted & (priority_units == level)
@@ -1571,6 +1587,7 @@ def _solve(problem: Problem) -> Result:
     first_arcs = len(arcs.rows)
 
     rounds = 0  # pricing rounds: each one adds arcs and solves the flow again, or certifies
+    scans = 0  # of them, the rounds that scanned pairs outside the pool
     added = 0
     certified = False
     cleared = 0
@@ -1620,9 +1637,15 @@ def _solve(problem: Problem) -> Result:
         )
         cleared += cleared_now
         scored += priced.scored
+        scans += int(priced.scored > 0)
         rows = np.concatenate([rows, priced.rows])
         cols = np.concatenate([cols, priced.cols])
         if len(rows) == 0 and not np.any(excess > 0):
+            # The certificate also needs complementary slackness, which an optimal flow
+            # gives: every price u ≥ 0, and a coach with places left has v = 0.
+            taken = np.bincount(flow.assigned[flow.assigned >= 0], minlength=prep.m)
+            if np.any(u[free_rows] < 0) or np.any((v > 0) & (taken < prep.residual)):
+                raise RuntimeError("the prices break complementary slackness: a bug")
             certified = True
             break
         if rounds >= MAX_PRICING_ROUNDS:
@@ -1687,7 +1710,7 @@ def _solve(problem: Problem) -> Result:
         "added_arcs": float(added),
         "pricing_rounds": float(rounds),
         "pricing_rows_skipped": float(cleared),
-        "pricing_scans": float(rounds),
+        "pricing_scans": float(scans),
         "pool_arcs": float(len(pool.rows)),
         "candidate_k": float(problem.top_k),
         "pairs_scored": float(scored),

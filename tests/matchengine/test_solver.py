@@ -252,8 +252,9 @@ MECHANISMS = [
     # (arcs added per coachee per round, pool as a multiple of the flow's candidates,
     #  a coach's candidates per free place, and beyond, coachees sampled for the coaches'
     #  thresholds, coaches sampled per coachee threshold (stride), slack in score units,
-    #  arcs left out of later flows below this many units under their prices, until round)
-    (1, 1, 0, 0, 10_000, 8, 0, 0, 50),  # no pool beyond K, no coach side, flows cut hard
+    #  arcs left out of later flows below this many units under their prices, until round,
+    #  and the first round's slack when it differs)
+    (1, 1, 0, 0, 10_000, 8, 0, 0, 10),  # no pool beyond K, no coach side, flows cut hard
     (1, 2, 0, 1, 2, 2, 0, 10**9, 1),  # a small pool, thresholds from a two-coachee sample
     (2, 3, 1, 0, 3, 1, 0, 0, 2),  # coach-side candidates, thresholds from every coach
     (1, 2, 0, 0, 10_000, 8, 400, 100, 3),  # near-violators join the violators
@@ -267,6 +268,7 @@ MECHANISMS = [
         solver.POOL_SLACK,
         solver.SOLVE_SLACK,
         solver.DROP_ROUNDS,
+        solver.FIRST_ROUND_SLACK,
     ),  # the defaults
 ]
 
@@ -282,10 +284,13 @@ def pricing_settings(
     slack=0,
     solve_slack=10**9,
     drop_rounds=1,
+    first_slack=None,
 ):
     with (
         mock.patch.object(solver, "POOL_SLACK", slack),
-        mock.patch.object(solver, "FIRST_ROUND_SLACK", slack),
+        mock.patch.object(
+            solver, "FIRST_ROUND_SLACK", slack if first_slack is None else first_slack
+        ),
         mock.patch.object(solver, "SOLVE_SLACK", solve_slack),
         mock.patch.object(solver, "DROP_ROUNDS", drop_rounds),
         mock.patch.object(solver, "PRICING_ARCS_PER_ROW", per_row),
@@ -353,6 +358,7 @@ def test_price_pool_keeps_the_most_violating_pairs_per_coachee():
         free_rows=free,
         per_row=2,
         max_score=5.0,
+        arc_keys=np.zeros(0, dtype=np.int64),
     )
     _, exact = feasibility_and_scores(problem)
     for row in range(prep.n):
@@ -439,7 +445,7 @@ def test_the_bounds_clear_coachees_from_the_scan_and_the_result_stays_optimal():
         result = solve(problem)
     stats = result.statistics
     assert stats["pricing_scans"] >= 1
-    assert 0 < stats["pricing_rows_skipped"] < stats["pricing_scans"] * 40
+    assert 0 < stats["pricing_rows_skipped"] < stats["pricing_rounds"] * 40
     assert result_value(problem, result) == brute_force_value(problem)
 
 
@@ -467,3 +473,18 @@ def test_unique_rows_matches_numpy_unique_by_rows(rows):
     unique, inverse = solver._unique_rows(table)
     assert unique.tolist() == expected.tolist()
     assert inverse.tolist() == expected_inverse.reshape(-1).tolist()
+
+
+def test_unique_rows_of_packed_bits_and_of_nothing():
+    # Availability patterns are packed into 21 bytes a row; byte order decides the order.
+    bits = np.random.default_rng(4).random((40, 168)) < 0.1
+    bits[20:] = bits[:20]  # every pattern twice
+    packed = np.packbits(bits, axis=1)
+    expected, expected_inverse = np.unique(packed, axis=0, return_inverse=True)
+    unique, inverse = solver._unique_rows(packed)
+    assert unique.dtype == np.uint8
+    assert unique.tolist() == expected.tolist()
+    assert inverse.tolist() == expected_inverse.reshape(-1).tolist()
+    empty, empty_inverse = solver._unique_rows(np.zeros((0, 4), dtype=np.int64))
+    assert empty.shape == (0, 4)
+    assert empty_inverse.tolist() == []

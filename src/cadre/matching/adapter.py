@@ -69,7 +69,7 @@ from cadre.programs.models import (
 REMATCH_PRIORITY = 2.0
 MINUTES_PER_WEEK = 7 * 24 * 60
 
-# The score's weights unless a run says otherwise; the engine documents each factor.
+# Candidate depth and seed unless a run says otherwise (the engine's own defaults).
 DEFAULT_TOP_K = matchengine.DEFAULT_TOP_K
 DEFAULT_SEED = 0
 
