@@ -259,7 +259,7 @@ MECHANISMS = [
     (2, 3, 1, 0, 3, 1, 0, 0, 2),  # coach-side candidates, thresholds from every coach
     (1, 2, 0, 0, 10_000, 8, 400, 100, 3),  # near-violators join the violators
     (
-        8,
+        solver.PRICING_ARCS_PER_ROW,
         solver.POOL_PER_CANDIDATE,
         solver.COACH_CANDIDATES_PER_PLACE,
         solver.COACH_CANDIDATES_EXTRA,
