@@ -98,7 +98,7 @@ COACH_CANDIDATES_PER_PLACE = 16  # a coach's first candidates: its best 16 coach
 COACH_CANDIDATES_EXTRA = 8  # … and 8 more
 SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds (at least)…
 SAMPLE_SHARE = 16  # … or one in 16
-ROW_SAMPLE_STRIDE = 8  # a coachee's pool threshold comes from every 8th coach of its block
+ROW_SAMPLE_STRIDE = 16  # a coachee's pool threshold comes from every 16th coach of its block
 NEG_INF = np.float32(-np.inf)
 # Threads that score blocks at once: the cores this process may use, at most four; only
 # while OpenBLAS is held to one thread (otherwise its own threads and these would compete).
@@ -931,7 +931,12 @@ def _candidate_pass(
         sample = scores[:, ::ROW_SAMPLE_STRIDE]
         if width > row_pool and sample.shape[1] > in_sample:
             at = sample.shape[1] - in_sample
-            threshold = np.maximum(np.partition(sample, at, axis=1)[:, at], np.float32(-1.0))
+            best = (
+                sample.max(axis=1)  # one pass, where a partition would copy and select
+                if in_sample == 1
+                else np.partition(sample, at, axis=1)[:, at]
+            )
+            threshold = np.maximum(best, np.float32(-1.0))
         else:
             threshold = np.full(height, -1.0, dtype=np.float32)
         # The coachees' side, cut here.
