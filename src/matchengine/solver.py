@@ -708,22 +708,6 @@ def _scan_group(
         yield _Block(rows=rows, cols=cols, scores=scores)
 
 
-def _scan(
-    prep: _Prepared,
-    blocks: _Blocks,
-    *,
-    rows_wanted: BoolArray | None = None,
-    cols_wanted: BoolArray | None = None,
-) -> Iterator[_Block]:
-    """Score every feasible pair block by block (approximate, float32), in one thread.
-
-    ``rows_wanted`` and ``cols_wanted`` restrict the scan to some coachees and coaches.
-    """
-    coach_order = _active_coach_order(prep)
-    for group in range(len(blocks.group_keys)):
-        yield from _scan_group(prep, blocks, group, coach_order, rows_wanted, cols_wanted)
-
-
 def _map_blocks[R](
     prep: _Prepared,
     blocks: _Blocks,
@@ -732,7 +716,7 @@ def _map_blocks[R](
     rows_wanted: BoolArray | None = None,
     cols_wanted: BoolArray | None = None,
 ) -> Iterator[R]:
-    """``consume`` applied to every block of :func:`_scan`, yielded in the scan's order.
+    """``consume`` applied to every block of every coachee group, yielded in group order.
 
     The coachee groups are shared out among ``SCAN_THREADS`` threads (NumPy releases the
     interpreter lock in the products, comparisons and sorts that make up a block) when
@@ -1767,10 +1751,13 @@ def _ranks(
     unsafe = np.zeros(prep.n, dtype=np.bool_)
     unsafe[rows] = ~safe[rows]
     if np.any(unsafe):
-        for block in _scan(prep, blocks, rows_wanted=unsafe):
-            counts[block.rows] = np.count_nonzero(
-                block.scores > threshold[block.rows, None], axis=1
-            )
+
+        def consume(block: _Block) -> tuple[IntArray, IntArray]:
+            above = np.count_nonzero(block.scores > threshold[block.rows, None], axis=1)
+            return block.rows, above
+
+        for block_rows, above in _map_blocks(prep, blocks, consume, rows_wanted=unsafe):
+            counts[block_rows] = above
     return np.asarray(counts[rows] + 1, dtype=np.int64)
 
 
