@@ -106,6 +106,7 @@ SCAN_THREADS = min(
     4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 )
 _blas_pinned = False  # set by _single_threaded_blas
+THREADS_FROM_PAIRS = 50_000_000  # smaller scans are faster in one thread than in several
 
 F32Array = NDArray[np.float32]
 
@@ -720,7 +721,8 @@ def _map_blocks[R](
 
     The coachee groups are shared out among ``SCAN_THREADS`` threads (NumPy releases the
     interpreter lock in the products, comparisons and sorts that make up a block) when
-    OpenBLAS runs on one thread (:func:`_single_threaded_blas`), and the results come back in
+    OpenBLAS runs on one thread (:func:`_single_threaded_blas`) and the scan may cover at
+    least ``THREADS_FROM_PAIRS`` pairs, and the results come back in
     group order, so the outcome does not depend on the threads. At most two groups per
     thread are ahead of the caller, which keeps memory near what one thread would hold.
     ``consume`` must only read shared state.
@@ -734,7 +736,9 @@ def _map_blocks[R](
             for block in _scan_group(prep, blocks, group, coach_order, rows_wanted, cols_wanted)
         ]
 
-    threads = SCAN_THREADS if _blas_pinned else 1
+    rows = prep.n if rows_wanted is None else int(np.count_nonzero(rows_wanted))
+    cols = int(np.count_nonzero(prep.active if cols_wanted is None else prep.active & cols_wanted))
+    threads = SCAN_THREADS if _blas_pinned and rows * cols >= THREADS_FROM_PAIRS else 1
     if threads <= 1 or len(groups) <= 1:
         for group in groups:
             yield from work(group)

@@ -455,7 +455,10 @@ def test_scoring_in_threads_gives_the_same_result_as_one_thread():
     problem = random_problem(21, coachees=60, coaches=15, top_k=2)
     with mock.patch.object(solver, "SCAN_THREADS", 1):
         alone = solve(problem)
-    with mock.patch.object(solver, "SCAN_THREADS", 3):
+    with (
+        mock.patch.object(solver, "SCAN_THREADS", 3),
+        mock.patch.object(solver, "THREADS_FROM_PAIRS", 0),  # threads even for a small scan
+    ):
         shared = solve(problem)
     assert alone.pairs == shared.pairs
     assert alone.unmatched == shared.unmatched
