@@ -722,10 +722,10 @@ def _map_blocks[R](
     The coachee groups are shared out among ``SCAN_THREADS`` threads (NumPy releases the
     interpreter lock in the products, comparisons and sorts that make up a block) when
     OpenBLAS runs on one thread (:func:`_single_threaded_blas`) and the scan may cover at
-    least ``THREADS_FROM_PAIRS`` pairs, and the results come back in
-    group order, so the outcome does not depend on the threads. At most two groups per
-    thread are ahead of the caller, which keeps memory near what one thread would hold.
-    ``consume`` must only read shared state.
+    least ``THREADS_FROM_PAIRS`` pairs. The results come back in group order, so the outcome
+    does not depend on the threads; at most two groups per thread are ahead of the caller,
+    which keeps memory near what one thread would hold. ``consume`` must only read shared
+    state.
     """
     coach_order = _active_coach_order(prep)
     groups = range(len(blocks.group_keys))
@@ -1575,7 +1575,7 @@ def _solve(problem: Problem) -> Result:
 
     flow = _solve_flow(prep, arcs, free_rows, priority_units)
     values = big_m * priority_units[arcs.rows] + arcs.scores
-    in_flow = np.ones(len(arcs.rows), dtype=np.bool_)  # the arcs the flow was solved on
+    in_solve = np.ones(len(arcs.rows), dtype=np.bool_)  # the arcs the flow was solved on
     solved_at = time.perf_counter()
     first_arcs = len(arcs.rows)
 
@@ -1590,8 +1590,8 @@ def _solve(problem: Problem) -> Result:
     col_outside = _outside_units(pool.col_bound, max_score, int(score_bound.max(initial=0)))
     per_row = PRICING_ARCS_PER_ROW
     while True:
-        solved = _subset(arcs, in_flow)
-        u, v = _duals(prep, solved, values[in_flow], flow)
+        solved = _subset(arcs, in_solve)
+        u, v = _duals(prep, solved, values[in_solve], flow)
         rounds += 1
         # Arcs left out of this solve are priced exactly like any other pair.
         excess = values - u[arcs.rows] - v[arcs.cols]
@@ -1666,9 +1666,9 @@ def _solve(problem: Problem) -> Result:
         # the new ones; from round DROP_ROUNDS on, on every arc, so that the rounds end.
         keep = excess >= -SOLVE_SLACK if rounds < DROP_ROUNDS else np.ones(len(excess), np.bool_)
         arcs, order = _merge_arcs(arcs, extra, prep)
-        in_flow = np.concatenate([keep, np.ones(len(extra.rows), dtype=np.bool_)])[order]
+        in_solve = np.concatenate([keep, np.ones(len(extra.rows), dtype=np.bool_)])[order]
         values = big_m * priority_units[arcs.rows] + arcs.scores
-        flow = _solve_flow(prep, _subset(arcs, in_flow), free_rows, priority_units)
+        flow = _solve_flow(prep, _subset(arcs, in_solve), free_rows, priority_units)
     certified_at = time.perf_counter()
 
     kth = np.where(pool.row_bound > -1, pool.row_bound, -np.inf)
