@@ -1,7 +1,6 @@
 """Relationships and agreements: the lifecycle, the hard rules, the agreement gate, the pool."""
 
 import hashlib
-import threading
 from datetime import timedelta
 
 import pytest
@@ -48,6 +47,7 @@ from tests.coaching.conftest import (
     enrol_coach,
     enrol_coachee,
 )
+from tests.concurrency import at_once
 from tests.factories import PersonFactory
 from tests.programs.conftest import put_in
 
@@ -271,24 +271,14 @@ def test_two_proposals_for_a_coachs_last_place_make_one_relationship(programme, 
     first, second = coachee_person(), coachee_person()
     enrol_coachee(programme, first)
     enrol_coachee(programme, second)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def attempt(person) -> None:
-        barrier.wait()
-        try:
-            propose(programme, coach.person, person)
-            outcomes.append("proposed")
-        except CoachingError as error:
-            outcomes.append(str(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(person,)) for person in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(
+        [
+            lambda person=person: propose(programme, coach.person, person)
+            for person in (first, second)
+        ],
+        refused=CoachingError,
+        done="proposed",
+    )
 
     assert sorted(outcomes, key=len)[0] == "proposed"
     assert "has no free place" in sorted(outcomes, key=len)[1]

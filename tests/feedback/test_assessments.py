@@ -1,6 +1,5 @@
 """360° assessments: who nominates, who approves, the rater rules, and the repeat."""
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from cadre.feedback.models import Assessment360, RaterNomination, Survey
 from cadre.feedback.scheduling import surveys_schedule
 from cadre.feedback.services import FeedbackError
 from cadre.notifications.models import Notification
+from tests.concurrency import at_once
 from tests.factories import PersonFactory, UserFactory
 
 
@@ -335,25 +335,12 @@ def test_two_repeats_at_once_make_one_after_assessment_and_one_refusal(pair):
     nominate(assessment, pair.coachee.user)
     nominations_submit(assessment=assessment, by=pair.coachee.user)
     approve_all(assessment, pair.coach.user)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def attempt() -> None:
+    def repeat() -> None:
         found = Assessment360.objects.get(pk=assessment.pk)
-        barrier.wait()
-        try:
-            assessment_repeat(assessment=found, by=pair.coach.user, now=timezone.now())
-            outcomes.append("repeated")
-        except FeedbackError as error:
-            outcomes.append(str(error))
-        finally:
-            connection.close()
+        assessment_repeat(assessment=found, by=pair.coach.user, now=timezone.now())
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([repeat, repeat], refused=FeedbackError, done="repeated")
 
     assert sorted(outcomes) == ["This assessment was already repeated.", "repeated"]
     assert Assessment360.objects.filter(previous=assessment).count() == 1

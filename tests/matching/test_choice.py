@@ -1,8 +1,6 @@
 """Coachee-choice mode: suggestions with reasons, asking one, the coach's answer, capacity
 under concurrent requests, and who sees what (pages and permissions)."""
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -21,6 +19,7 @@ from cadre.matching.choice import (
 )
 from cadre.matching.models import ChoiceMode, MatchProposal, MatchRun
 from cadre.programs.models import Programme
+from tests.concurrency import at_once
 from tests.matching.conftest import add_coach, add_coachee
 from tests.programs.conftest import put_in
 
@@ -203,24 +202,13 @@ def test_coachees_asking_for_a_coachs_last_place_at_once_make_one_pair(programme
     coach = add_coach(programme, "Lee Last", "Strategy", capacity=1)
     coachees = [add_coachee(programme, f"Asker {n}", f"Department {n}") for n in range(4)]
     choice_open(programme=programme, by=admin.user)
-    barrier = threading.Barrier(len(coachees))
-    outcomes: list[str] = []
 
-    def attempt(person) -> None:
-        barrier.wait()
-        try:
-            suggestion_request(programme=programme, coach=coach, requested_by=person.user)
-            outcomes.append("asked")
-        except CoachingError as error:
-            outcomes.append(str(error))
-        finally:
-            connection.close()
+    def asking(person):
+        return lambda: suggestion_request(
+            programme=programme, coach=coach, requested_by=person.user
+        )
 
-    threads = [threading.Thread(target=attempt, args=(person,)) for person in coachees]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([asking(person) for person in coachees], refused=CoachingError, done="asked")
 
     assert outcomes.count("asked") == 1
     refusals = [outcome for outcome in outcomes if outcome != "asked"]

@@ -1,8 +1,6 @@
 """The matching workflow end to end: run, review, pin, re-run, approve, relationships; the
 incremental run; who may do it; and refusals named clearly."""
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -22,6 +20,7 @@ from cadre.matching.services import (
 )
 from cadre.people.models import Person
 from cadre.programs.models import Programme
+from tests.concurrency import at_once
 from tests.matching.conftest import add_coach, add_coachee
 from tests.programs.conftest import put_in
 
@@ -256,21 +255,7 @@ def test_a_failing_run_is_recorded_and_changes_nothing(cohort, admin):
 def test_two_admins_approving_at_once_make_each_pair_once(cohort, admin):
     run = match_run_start(programme=cohort.programme, by=admin.user)
     ids = list(run.proposals.values_list("pk", flat=True))
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def approve() -> None:
-        barrier.wait()
-        try:
-            outcomes.append(proposals_approve(run=run, proposal_ids=ids, by=admin.user))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=approve) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([lambda: proposals_approve(run=run, proposal_ids=ids, by=admin.user)] * 2)
 
     assert sorted(len(o.approved) for o in outcomes) == [0, 4]
     assert sorted(len(o.already) for o in outcomes) == [0, 4]

@@ -1,6 +1,5 @@
 """Enrolment services: applying, nominating, deciding and bulk enrolment."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from cadre.programs.services import (
     enrolment_withdraw,
     enrolments_decide,
 )
+from tests.concurrency import at_once
 from tests.factories import DepartmentFactory, PersonFactory, UserFactory
 from tests.programs.conftest import put_in, today
 from tests.programs.enrolment import eligible, enrol, enrolling
@@ -214,24 +214,9 @@ def test_the_same_person_may_enrol_in_two_programmes(make_programme):
 def test_two_concurrent_applications_make_one_enrolment(make_programme):
     programme = enrolling(make_programme)
     person = eligible()
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def attempt() -> None:
-        barrier.wait()
-        try:
-            apply(programme, person)
-            outcomes.append("enrolled")
-        except EnrolmentError as error:
-            outcomes.append(str(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(
+        [lambda: apply(programme, person)] * 2, refused=EnrolmentError, done="enrolled"
+    )
 
     assert sorted(outcomes, key=len) == [
         "enrolled",
