@@ -31,6 +31,10 @@ class PulseSchedule(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
 
 
+# What a refused threshold is told, wherever it is set.
+ANONYMITY_THRESHOLD_RANGE = "choose from 3 to 10 (never below 3)."
+
+
 class FeedbackSettings(models.Model):
     """A programme's feedback rules: anonymity, the pulse's rhythm and the health thresholds.
 
@@ -44,8 +48,8 @@ class FeedbackSettings(models.Model):
     anonymity_threshold = models.PositiveSmallIntegerField(
         default=5,
         validators=[
-            MinValueValidator(LOWEST_ANONYMITY_THRESHOLD),
-            MaxValueValidator(HIGHEST_ANONYMITY_THRESHOLD),
+            MinValueValidator(LOWEST_ANONYMITY_THRESHOLD, message=ANONYMITY_THRESHOLD_RANGE),
+            MaxValueValidator(HIGHEST_ANONYMITY_THRESHOLD, message=ANONYMITY_THRESHOLD_RANGE),
         ],
         help_text="The fewest respondents an aggregate may show (3 to 10).",
     )

@@ -67,9 +67,6 @@ def feedback_settings_update(
         except ValidationError as error:
             name, messages = next(iter(error.message_dict.items()))
             label = field_label(name) if name in EDITABLE_FIELDS else "Settings"
-            if name == "anonymity_threshold":
-                # In the forms' words, wherever the threshold is set.
-                messages = ["choose from 3 to 10 (never below 3)."]
             raise FeedbackError(f"{label}: {' '.join(messages)}") from error
         if current.pulse_at_risk_below > current.pulse_check_in_below:
             raise FeedbackError(
