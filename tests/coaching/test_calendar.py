@@ -13,8 +13,8 @@ from ical.event import EventStatus
 from cadre.coaching.calendar import session_invitation, sessions_feed
 from cadre.coaching.models import CoachingSession
 from cadre.coaching.scheduling import session_cancel, session_reschedule, session_schedule
+from cadre.notifications.delivery import notification_deliver
 from cadre.notifications.models import Notification
-from cadre.notifications.services import notification_deliver
 
 LONDON = ZoneInfo("Europe/London")
 TOKYO = ZoneInfo("Asia/Tokyo")

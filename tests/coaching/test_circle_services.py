@@ -18,7 +18,7 @@ from cadre.coaching.circles import (
     circle_session_schedule,
 )
 from cadre.coaching.models import Circle, CircleAttendance, CircleNote, CoachingSession
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.notifications.models import Notification
 from tests.coaching.circle_fixtures import (
     a_coach,

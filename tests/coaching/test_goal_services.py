@@ -18,7 +18,7 @@ from cadre.coaching.goals import (
     goal_update,
 )
 from cadre.coaching.models import ActionItem, CoachingRelationship, CoachingSession, Goal
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from tests.coaching.conftest import Pair, active_relationship, coachee_person
 from tests.factories import CompetencyFactory
 

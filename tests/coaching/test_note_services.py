@@ -12,7 +12,7 @@ from cadre.coaching.notes import (
     note_unshare,
     note_update,
 )
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.notifications.models import Notification
 from tests.coaching.conftest import Pair, active_relationship, coachee_person
 from tests.coaching.notes_helpers import grow, session_of, write_note

@@ -18,10 +18,10 @@ from cadre.coaching.models import (
     RelationshipTransition,
 )
 from cadre.coaching.queries import coachee_pool
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.scheduling import session_schedule
 from cadre.coaching.services import (
     TRANSITIONS,
-    CoachingError,
     agreement_document,
     agreement_sign,
     agreement_template_for,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import Circle, CoachingRelationship, CoachingSession
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.scheduling import (
     TimeSlot,
     session_cancel,
@@ -19,7 +20,6 @@ from cadre.coaching.scheduling import (
     session_schedule,
     time_suggestions,
 )
-from cadre.coaching.services import CoachingError
 from cadre.notifications.models import Notification
 from cadre.programs.models import AvailabilityWindow, Enrolment
 from tests.coaching.conftest import active_relationship, coachee_person, enrol_coachee

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import CoachingRelationship
-from cadre.coaching.services import CoachingError, relationship_accept, relationship_decline
+from cadre.coaching.rules import CoachingError
+from cadre.coaching.services import relationship_accept, relationship_decline
 from cadre.matching.choice import (
     choice_close,
     choice_open,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import Circle
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.matching.formation import circles_create, circles_propose
 from cadre.people.models import Person
 from tests.coaching.conftest import coachee_person, enrol_coach, enrol_coachee

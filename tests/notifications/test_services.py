@@ -5,12 +5,9 @@ from datetime import timedelta
 import pytest
 from django.tasks import TaskResultStatus
 
+from cadre.notifications.delivery import NotificationFailedError
 from cadre.notifications.models import Notification
-from cadre.notifications.services import (
-    NotificationFailedError,
-    notification_queue,
-    notifications_retry,
-)
+from cadre.notifications.services import notification_queue, notifications_retry
 from cadre.notifications.tasks import notification_send
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ from cadre.api.programmes import router as programmes_router
 from cadre.api.relationships import router as relationships_router
 from cadre.api.sessions import router as sessions_router
 from cadre.api.suggestions import router as suggestions_router
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.feedback.services import FeedbackError
 from cadre.programs.services import EnrolmentError, ProgrammeError
 

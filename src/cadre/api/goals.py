@@ -25,7 +25,7 @@ from cadre.coaching.models import (
     GoalProgress,
     GoalStatus,
 )
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.people.models import Competency, Person
 
 router = Router(tags=["goals and actions"])

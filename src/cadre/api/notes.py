@@ -30,7 +30,7 @@ from cadre.coaching.notes import (
     note_unshare,
     note_update,
 )
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.people.models import Person
 
 router = Router(tags=["notes"])

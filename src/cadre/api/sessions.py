@@ -17,6 +17,7 @@ from cadre.api.schemas import MessageOut, ValidationErrorOut
 from cadre.coaching.access import relationship_for_party, session_for_user, sessions_for_user
 from cadre.coaching.models import CoachingSession, SessionFormat, SessionStatus
 from cadre.coaching.queries import session_attendees, session_title, sessions_with_attendees
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.scheduling import (
     TimeSlot,
     session_cancel,
@@ -26,7 +27,6 @@ from cadre.coaching.scheduling import (
     session_schedule,
     time_suggestions,
 )
-from cadre.coaching.services import CoachingError
 
 router = Router(tags=["sessions"])
 

@@ -37,8 +37,8 @@ from cadre.coaching.queries import (
     signature_state,
     zone_of,
 )
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.services import (
-    CoachingError,
     agreement_template_for,
     agreement_template_save,
     allowed_transitions,

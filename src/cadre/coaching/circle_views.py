@@ -39,7 +39,7 @@ from cadre.coaching.forms import (
 )
 from cadre.coaching.models import Circle, CircleKind
 from cadre.coaching.queries import zone_of
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.programs.models import Programme
 
 # For the facilitator and the members.

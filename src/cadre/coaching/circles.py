@@ -27,8 +27,8 @@ from cadre.coaching.models import (
     SessionStatus,
 )
 from cadre.coaching.queries import circle_programme_coachees, coaches_among
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.scheduling import session_schedule, upcoming_sessions_cancel
-from cadre.coaching.services import CoachingError
 from cadre.enablement.services import CoachNotCertifiedError, require_certified_coach
 from cadre.people.models import Person
 

@@ -22,7 +22,7 @@ from cadre.coaching.access import (
 )
 from cadre.coaching.forms import ActionForm, GoalForm, ProgressForm
 from cadre.coaching.models import ActionItem, CoachingRelationship, Goal
-from cadre.coaching.services import WORKING_STATUSES, CoachingError
+from cadre.coaching.rules import WORKING_STATUSES, CoachingError
 
 
 @dataclass

@@ -33,7 +33,7 @@ from cadre.coaching.models import (
     GoalProgress,
     GoalStatus,
 )
-from cadre.coaching.services import CoachingError, require_working
+from cadre.coaching.rules import CoachingError, require_working
 from cadre.people.models import Competency, Person
 
 TITLE_MAX = Goal._meta.get_field("title").max_length or 300

@@ -32,7 +32,7 @@ from cadre.coaching.notes import (
     note_update,
 )
 from cadre.coaching.queries import zone_of
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.people.models import Person
 
 

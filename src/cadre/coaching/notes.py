@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cadre.accounts.services import audit_record
 from cadre.coaching.models import CoachingRelationship, CoachingSession, SessionNote
-from cadre.coaching.services import CoachingError, require_working
+from cadre.coaching.rules import CoachingError, require_working
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 from cadre.people.models import Person

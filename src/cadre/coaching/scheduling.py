@@ -42,7 +42,7 @@ from cadre.coaching.queries import (
     sessions_with_attendees,
     zone_of,
 )
-from cadre.coaching.services import CoachingError, require_working
+from cadre.coaching.rules import CoachingError, require_working
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 from cadre.people.models import Person

@@ -33,40 +33,14 @@ from cadre.coaching.models import (
     RelationshipStatus,
     RelationshipTransition,
 )
+from cadre.coaching.rules import CoachingError
+from cadre.coaching.scheduling import upcoming_sessions_cancel
 from cadre.enablement.services import CoachNotCertifiedError, require_certified_coach
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 from cadre.people.models import Person
 from cadre.people.queries import in_reporting_line
 from cadre.programs.models import CoachProfile, Enrolment, Programme
-
-
-class CoachingError(Exception):
-    """A coaching change was refused; the message says why, in words for the person asking."""
-
-
-# What each status allows the pair to do.
-SCHEDULING_STATUSES = (RelationshipStatus.AGREED, RelationshipStatus.ACTIVE)
-WORKING_STATUSES = (RelationshipStatus.AGREED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
-
-
-def require_working(relationship: CoachingRelationship, *, scheduling: bool = False) -> None:
-    """Refuse work on a relationship that isn't under way.
-
-    Goals, actions and notes can change while a relationship is agreed, active or paused;
-    sessions can be scheduled only while it is agreed or active. A completed or ended
-    relationship is kept as it was.
-    """
-    allowed = SCHEDULING_STATUSES if scheduling else WORKING_STATUSES
-    if relationship.status in allowed:
-        return
-    status = relationship.get_status_display().lower()
-    if scheduling and relationship.status == RelationshipStatus.PAUSED:
-        raise CoachingError("The relationship is paused: resume it before scheduling sessions.")
-    if relationship.status == RelationshipStatus.PROPOSED:
-        raise CoachingError("The pairing is still a proposal: both must accept it first.")
-    raise CoachingError(f"The relationship is {status}; its record can no longer change.")
-
 
 # Relationships
 #
@@ -494,9 +468,6 @@ def _sessions_cancel(
     relationship: CoachingRelationship, *, by: User, request: HttpRequest | None
 ) -> None:
     """Cancel the sessions still to come of a relationship that is over."""
-    # Imported here: scheduling builds on this module (CoachingError, require_working).
-    from cadre.coaching.scheduling import upcoming_sessions_cancel
-
     upcoming_sessions_cancel(
         relationship=relationship,
         cancelled_by=by,

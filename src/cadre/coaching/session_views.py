@@ -25,6 +25,7 @@ from cadre.coaching.forms import (
 )
 from cadre.coaching.models import CoachingRelationship, CoachingSession, SessionStatus
 from cadre.coaching.queries import relationship_sessions, session_attendees, zone_of
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.scheduling import (
     session_cancel,
     session_mark_held,
@@ -33,7 +34,6 @@ from cadre.coaching.scheduling import (
     session_schedule,
     time_suggestions,
 )
-from cadre.coaching.services import CoachingError
 from cadre.people.models import Person
 
 SUGGESTIONS_SHOWN = 12

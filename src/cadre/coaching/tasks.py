@@ -34,7 +34,7 @@ from cadre.coaching.queries import (
     sessions_with_attendees,
     zone_of,
 )
-from cadre.coaching.services import SCHEDULING_STATUSES
+from cadre.coaching.rules import SCHEDULING_STATUSES
 from cadre.notifications.models import NotificationKind
 from cadre.notifications.services import notification_queue
 

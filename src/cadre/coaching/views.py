@@ -13,9 +13,9 @@ from cadre.coaching.access import person_of, relationship_for_party, relationshi
 from cadre.coaching.forms import PartyActionForm, SectionsForm
 from cadre.coaching.models import Agreement, CoachingRelationship, RelationshipStatus
 from cadre.coaching.queries import agreement_of, with_signatures, zone_of
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.services import (
     SECTIONS,
-    CoachingError,
     agreement_document,
     agreement_sha256,
     agreement_sign,

@@ -51,9 +51,9 @@ from cadre.coaching.models import (
     SessionStatus,
 )
 from cadre.coaching.notes import note_create
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.scheduling import session_schedule
 from cadre.coaching.services import (
-    CoachingError,
     agreement_sign,
     relationship_accept,
     relationship_end,

@@ -18,7 +18,8 @@ from cadre.accounts.access import require_programme_admin
 from cadre.accounts.models import User
 from cadre.accounts.services import audit_record
 from cadre.coaching.models import CoachingRelationship, EndReason
-from cadre.coaching.services import CoachingError, relationship_end, relationship_pause
+from cadre.coaching.rules import CoachingError
+from cadre.coaching.services import relationship_end, relationship_pause
 from cadre.feedback.models import AlertAction, AlertState, HealthAlert
 from cadre.feedback.services import FeedbackError
 from cadre.notifications.models import NotificationKind

@@ -28,9 +28,9 @@ from cadre.accounts.models import User
 from cadre.accounts.services import audit_record
 from cadre.coaching.access import person_of
 from cadre.coaching.models import LIVE_STATUSES, CoachingRelationship, RelationshipOrigin
+from cadre.coaching.rules import CoachingError
 from cadre.coaching.services import (
     PAIRING_PROGRAMME_STATUSES,
-    CoachingError,
     relationship_accept,
     relationship_propose,
 )

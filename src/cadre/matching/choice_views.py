@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cadre.accounts.http import AuthenticatedRequest
 from cadre.coaching.access import person_of
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.matching.access import programme_for_choice, programme_for_matching
 from cadre.matching.choice import (
     choice_close,

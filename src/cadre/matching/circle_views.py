@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from cadre.accounts.http import AuthenticatedRequest
 from cadre.coaching.models import CircleKind
 from cadre.coaching.queries import certified_coaches
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.enablement.queries import programme_coaches
 from cadre.matching.access import programme_for_matching
 from cadre.matching.circle_forms import CircleFormationForm

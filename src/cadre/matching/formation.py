@@ -24,7 +24,7 @@ from cadre.accounts.services import audit_record
 from cadre.coaching.circles import MAX_MEMBERS, MIN_MEMBERS, circle_save
 from cadre.coaching.models import Circle, CircleKind
 from cadre.coaching.queries import certified_coaches, circle_member_choices
-from cadre.coaching.services import CoachingError
+from cadre.coaching.rules import CoachingError
 from cadre.enablement.queries import programme_coaches
 from cadre.matching.queries import management_ancestors
 from cadre.people.models import Person

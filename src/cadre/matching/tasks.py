@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from cadre.matching.services import match_run_execute
+from cadre.matching.running import match_run_execute
 
 
 @task

@@ -3,35 +3,24 @@
 ``notification_queue`` renders a message and writes its row; the unique key makes a second
 call for the same event a no-op. The send is enqueued as a task once the caller's
 transaction commits, so a rolled-back change sends nothing and the worker always finds the
-row. ``notification_deliver`` (run by the ``notification_send`` task) locks the row, sends
-only if it has not been sent, and marks it sent in the same transaction: a retried task or a
-second worker waits for the lock, then sees ``sent_at`` and stops. A failed send records the
-error and the attempt and raises, so the task's result shows the failure;
+row; the ``notification_send`` task sends it (``delivery.notification_deliver``).
 ``notifications_retry`` queues unsent messages again (``cadre notifications-retry``).
-
-A message is marked sent only once the mail server has accepted it; if the database then
-failed to commit, the message could go out twice. That window is as small as one UPDATE.
 """
 
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cadre.accounts.models import User
 from cadre.notifications.models import Notification
+from cadre.notifications.tasks import notification_send
 
 # Attempts after which an unsent message is no longer retried; ``last_error`` says why.
 MAX_ATTEMPTS = 5
-LAST_ERROR_LIMIT = 2000
-
-
-class NotificationFailedError(Exception):
-    """Sending a notification failed; the error is recorded on the row for a retry."""
 
 
 def notification_queue(
@@ -70,64 +59,7 @@ def notification_queue(
 
 
 def _enqueue_on_commit(notification_id: int) -> None:
-    from cadre.notifications.tasks import notification_send
-
     transaction.on_commit(lambda: notification_send.enqueue(notification_id=notification_id))
-
-
-def _calendar_method(calendar: str) -> str:
-    for line in calendar.splitlines():
-        name, _, value = line.partition(":")
-        if name.upper() == "METHOD":
-            return value.strip().upper()
-    return "PUBLISH"
-
-
-def _send(notification: Notification) -> None:
-    """Send the message; one with a calendar goes out the way calendar clients expect an
-    invitation (RFC 6047): the iCalendar object as a ``text/calendar`` alternative with its
-    method, and as an ``invite.ics`` attachment for clients that only offer attachments."""
-    recipients = [notification.recipient.email]
-    if not notification.calendar:
-        send_mail(notification.subject, notification.body, None, recipients)
-        return
-    message = EmailMultiAlternatives(notification.subject, notification.body, None, recipients)
-    method = _calendar_method(notification.calendar)
-    message.attach_alternative(
-        notification.calendar, f"text/calendar; method={method}; charset=utf-8"
-    )
-    message.attach("invite.ics", notification.calendar, "text/calendar")
-    message.send()
-
-
-def notification_deliver(*, notification_id: int) -> bool:
-    """Send the notification if it has not been sent; True when it was sent now.
-
-    Raises ``NotificationFailedError`` after recording the error when the mail server
-    refuses it.
-    """
-    failure: Exception | None = None
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .get(pk=notification_id)
-        )
-        if notification.sent_at is not None:
-            return False
-        notification.attempts += 1
-        try:
-            _send(notification)
-        except Exception as error:  # any mail failure is recorded for the retry
-            failure = error
-            notification.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_LIMIT]
-            notification.save(update_fields=["attempts", "last_error"])
-        else:
-            notification.sent_at = timezone.now()
-            notification.save(update_fields=["attempts", "sent_at"])
-    if failure is not None:
-        raise NotificationFailedError(notification.last_error) from failure
-    return True
 
 
 def notifications_retry(*, older_than: timedelta = timedelta(minutes=10)) -> int:

@@ -2,11 +2,11 @@
 
 from django.tasks import task
 
-from cadre.notifications.services import notification_deliver
+from cadre.notifications.delivery import notification_deliver
 
 
 @task
 def notification_send(*, notification_id: int) -> bool:
     """Send notification ``notification_id`` unless it was sent already; see
-    ``services.notification_deliver``."""
+    ``delivery.notification_deliver``."""
     return notification_deliver(notification_id=notification_id)

@@ -3,7 +3,7 @@ show what would change, and apply it in one transaction.
 
 The same functions serve the ``import-people`` command, the admin's import pages and the
 background task. The package has one module per stage, each importing only from the ones
-before it (reading → cells → mapping → planning → writing → runs):
+before it (reading → cells → mapping → planning → writing → execution → runs):
 
 - ``reading``: :func:`read_table` turns the bytes of a file into a :class:`Table` of text
   cells, or raises :class:`ImportFileError` saying why it can't;
@@ -17,15 +17,23 @@ before it (reading → cells → mapping → planning → writing → runs):
 - ``writing``: :func:`apply_import` parses the rows, then plans against the database inside a
   transaction that holds the import lock, and writes the plan, or nothing; people it
   deactivates lose their logins;
-- ``runs``: the ``import_run_*`` functions move an :class:`ImportRun` through upload, mapping,
-  preview, confirmation and execution, and :func:`import_runs_prune` fails stuck and
-  abandoned runs and deletes their files.
+- ``execution``: the ``import_run_apply`` task and :func:`import_run_execute`, which it runs:
+  a confirmed :class:`ImportRun` is parsed, checked and written, with its progress saved;
+- ``runs``: the other ``import_run_*`` functions move an :class:`ImportRun` through upload,
+  mapping, preview and confirmation (which queues the task), and :func:`import_runs_prune`
+  fails stuck and abandoned runs and deletes their files.
 
 Speed matters (100,000 people in seconds): existing people are read in one query as tuples,
 rows are checked in plain Python, and only changed rows and fields are written, in batches.
 ``docs/import.md`` describes the fields, formats and options for administrators.
 """
 
+from cadre.people.importing.execution import (
+    ImportFileGoneError,
+    import_run_execute,
+    import_run_mapping,
+    import_run_table,
+)
 from cadre.people.importing.mapping import (
     FIELD_NAMES,
     FIELDS,
@@ -53,18 +61,14 @@ from cadre.people.importing.planning import (
 from cadre.people.importing.reading import ImportFileError, Table, read_table
 from cadre.people.importing.runs import (
     EDITABLE_STATUSES,
-    ImportFileGoneError,
     ImportRunStateError,
     import_run_configure,
     import_run_confirm,
     import_run_create,
-    import_run_execute,
     import_run_fail_if_stuck,
     import_run_headers,
     import_run_issues,
-    import_run_mapping,
     import_run_preview,
-    import_run_table,
     import_runs_prune,
     recent_import_runs,
 )
