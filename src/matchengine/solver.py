@@ -96,15 +96,32 @@ DROP_ROUNDS = 3  # … until this round; from it on, every arc is in the flow
 POOL_PER_CANDIDATE = 4  # the pool keeps 4 × the flow's first candidates, on both sides
 COACH_CANDIDATES_PER_PLACE = 16  # a coach's first candidates: its best 16 coachees per place
 COACH_CANDIDATES_EXTRA = 8  # … and 8 more
-SAMPLE_ROWS = 2048  # coachees scored first to set the coaches' pool thresholds (at least)…
+SAMPLE_ROWS = 512  # coachees scored first to set the coaches' pool thresholds (at least)…
 SAMPLE_SHARE = 16  # … or one in 16
 ROW_SAMPLE_STRIDE = 16  # a coachee's pool threshold comes from every 16th coach of its block
 NEG_INF = np.float32(-np.inf)
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
+
+
+def _usable_cores(cpu_max: Path = CPU_MAX) -> int:
+    """How many CPUs this process can keep busy: those it may run on, capped by a cgroup's
+    CPU quota (a container limited to 1.5 CPUs gets 1), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max" and int(quota) > 0:
+            cores = min(cores, int(quota) // int(period))
+    except (OSError, ValueError, ZeroDivisionError):
+        pass  # no cgroup v2 quota here, or one this can't read: the affinity stands
+    return max(1, cores)
+
+
 # Threads that score blocks at once: the cores this process may use, at most four; only
 # while OpenBLAS is held to one thread (otherwise its own threads and these would compete).
-SCAN_THREADS = min(
-    4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-)
+SCAN_THREADS = min(4, _usable_cores())
 _blas_pinned = False  # set by _single_threaded_blas
 THREADS_FROM_PAIRS = 50_000_000  # smaller scans are faster in one thread than in several
 

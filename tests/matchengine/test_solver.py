@@ -468,6 +468,26 @@ def test_scoring_in_threads_gives_the_same_result_as_one_thread():
     }
 
 
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"),
+    [
+        ("max 100000\n", 8),  # no quota: the affinity stands
+        ("400000 100000\n", 4),
+        ("150000 100000\n", 1),  # 1.5 CPUs keep one thread busy
+        ("50000 100000\n", 1),  # at least one
+        ("800000 100000\n", 8),  # a quota above the affinity changes nothing
+        ("garbled\n", 8),
+        (None, 8),  # no file: not a cgroup v2 container
+    ],
+)
+def test_usable_cores_are_the_affinity_capped_by_the_cgroup_quota(tmp_path, cpu_max, expected):
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+    with mock.patch.object(solver.os, "sched_getaffinity", return_value=set(range(8))):
+        assert solver._usable_cores(path) == expected
+
+
 @SMALL
 @given(rows=st.lists(st.tuples(st.integers(-3, 3), st.integers(-(2**63), 2**63 - 1)), max_size=30))
 def test_unique_rows_matches_numpy_unique_by_rows(rows):
