@@ -1495,41 +1495,76 @@ def test_a_run_without_progress_for_two_hours_is_failed(admin):
 
 
 @pytest.mark.django_db
+def test_a_run_no_worker_took_for_two_hours_after_its_confirmation_is_failed(admin):
+    run = queued_run(admin, "\n".join((HEADER, CHIEF)))
+    name = run.file.name
+    confirmed = timezone.now() - timedelta(hours=3)
+    ImportRun.objects.filter(pk=run.pk).update(confirmed_at=confirmed)
+    run.refresh_from_db()
+    assert import_run_fail_if_stuck(run=run, now=confirmed + timedelta(hours=1)).status == "queued"
+    run = import_run_fail_if_stuck(run=run)
+    assert run.status == ImportRun.Status.FAILED
+    assert [str(issue.message) for issue in import_run_issues(run=run)] == [
+        "No worker picked the import up within 2 hours of its confirmation, so nothing was "
+        "written. Make sure a task worker (cadre db_worker) runs, then upload the file again."
+    ]
+    assert (run.file.name, default_storage.exists(name)) == ("", False)
+    # A worker that turns up late finds nothing to do.
+    assert import_run_execute(run_id=run.pk) == {}
+    assert not Person.objects.filter(employee_id="E1").exists()
+
+
+@pytest.mark.django_db
 def test_prune_fails_stuck_and_abandoned_runs_and_deletes_leftover_files(admin):
     now = timezone.now()
     fresh = import_run_create(content=b"employee_id\nE1\n", filename="a.csv", actor=admin.user)
     old = import_run_create(content=b"employee_id\nE1\n", filename="b.csv", actor=admin.user)
     stuck = import_run_create(content=b"employee_id\nE1\n", filename="c.csv", actor=admin.user)
     done = import_run_create(content=b"employee_id\nE1\n", filename="d.csv", actor=admin.user)
+    unpicked = import_run_create(content=b"employee_id\nE1\n", filename="e.csv", actor=admin.user)
+    waiting = import_run_create(content=b"employee_id\nE1\n", filename="f.csv", actor=admin.user)
     ImportRun.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=8))
     ImportRun.objects.filter(pk=stuck.pk).update(
         status=ImportRun.Status.RUNNING, progress_at=now - timedelta(hours=3)
+    )
+    ImportRun.objects.filter(pk=unpicked.pk).update(
+        status=ImportRun.Status.QUEUED, confirmed_at=now - timedelta(hours=3)
+    )
+    ImportRun.objects.filter(pk=waiting.pk).update(
+        status=ImportRun.Status.QUEUED, confirmed_at=now - timedelta(minutes=10)
     )
     # Finished before files were deleted on finishing.
     ImportRun.objects.filter(pk=done.pk).update(
         status=ImportRun.Status.SUCCEEDED, summary={"created": 1}
     )
-    names = {run.pk: run.file.name for run in (fresh, old, stuck, done)}
+    names = {run.pk: run.file.name for run in (fresh, old, stuck, done, unpicked, waiting)}
 
     result = import_runs_prune(now=now)
 
-    assert (result.stuck, result.abandoned, result.files_deleted) == (1, 1, 3)
+    assert (result.stuck, result.abandoned, result.files_deleted) == (2, 1, 4)
     after = {run.pk: run for run in ImportRun.objects.all()}
-    assert [after[run.pk].status for run in (fresh, old, stuck, done)] == [
+    assert [after[run.pk].status for run in (fresh, old, stuck, done, unpicked, waiting)] == [
         "uploaded",
         "failed",
         "failed",
         "succeeded",
+        "failed",
+        "queued",
     ]
     assert import_run_issues(run=after[old.pk])[0].message == (
         "The import was not confirmed within 7 days; the uploaded file was deleted. "
         "Upload the file again to import it."
     )
     assert after[done.pk].summary == {"created": 1}
+    assert import_run_issues(run=after[unpicked.pk])[0].message.startswith(
+        "No worker picked the import up within 2 hours"
+    )
     assert {pk: default_storage.exists(name) for pk, name in names.items()} == {
         fresh.pk: True,
         old.pk: False,
         stuck.pk: False,
         done.pk: False,
+        unpicked.pk: False,
+        waiting.pk: True,
     }
     assert import_runs_prune(now=now) == type(result)(stuck=0, abandoned=0, files_deleted=0)

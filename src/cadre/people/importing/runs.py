@@ -166,6 +166,10 @@ STUCK_MESSAGE = (
     "The import stopped without finishing, probably because its worker was restarted; "
     "nothing was written. Upload the file again to import it."
 )
+UNPICKED_MESSAGE = (
+    "No worker picked the import up within {hours} hours of its confirmation, so nothing was "
+    "written. Make sure a task worker (cadre db_worker) runs, then upload the file again."
+)
 ABANDONED_MESSAGE = (
     "The import was not confirmed within {days} days; the uploaded file was deleted. "
     "Upload the file again to import it."
@@ -197,15 +201,30 @@ def _stuck_since(now: datetime) -> datetime:
     return now - RUN_STUCK_AFTER
 
 
+def _stuck_message(status: str) -> str:
+    if status == ImportRun.Status.QUEUED:
+        return UNPICKED_MESSAGE.format(hours=int(RUN_STUCK_AFTER.total_seconds() // 3600))
+    return STUCK_MESSAGE
+
+
+def _is_stuck(run: ImportRun, stuck_since: datetime) -> bool:
+    """Running without progress, or queued without a worker taking it, for too long."""
+    if run.status == ImportRun.Status.RUNNING:
+        since = run.progress_at or run.confirmed_at or run.created_at
+    elif run.status == ImportRun.Status.QUEUED:
+        since = run.confirmed_at or run.created_at
+    else:
+        return False
+    return since < stuck_since
+
+
 def import_run_fail_if_stuck(*, run: ImportRun, now: datetime | None = None) -> ImportRun:
-    """Mark ``run`` failed if it has been running without progress for longer than
-    :data:`RUN_STUCK_AFTER`; returns the run as it is now."""
-    if run.status != ImportRun.Status.RUNNING:
+    """Mark ``run`` failed if it has been running without progress, or queued without a
+    worker picking it up, for longer than :data:`RUN_STUCK_AFTER`; returns the run as it is
+    now."""
+    if not _is_stuck(run, _stuck_since(now or timezone.now())):
         return run
-    since = run.progress_at or run.confirmed_at or run.created_at
-    if since >= _stuck_since(now or timezone.now()):
-        return run
-    _runs_fail([run], STUCK_MESSAGE)
+    _runs_fail([run], _stuck_message(run.status))
     run.refresh_from_db()
     return run
 
@@ -218,20 +237,20 @@ class PruneResult:
 
 
 def import_runs_prune(*, now: datetime | None = None) -> PruneResult:
-    """Tidy up import runs: fail the ones stuck running, fail the ones neither confirmed nor
-    finished for :data:`RUN_ABANDONED_AFTER`, and delete every stored file a finished run
-    still has (runs finished before files were deleted on finishing). The runs themselves,
-    with their counts and problems, are kept."""
+    """Tidy up import runs: fail the ones stuck running or queued with no worker taking them,
+    fail the ones neither confirmed nor finished for :data:`RUN_ABANDONED_AFTER`, and delete
+    every stored file a finished run still has (runs finished before files were deleted on
+    finishing). The runs themselves, with their counts and problems, are kept."""
     now = now or timezone.now()
     stuck_since = _stuck_since(now)
-    stuck, stuck_files = _runs_fail(
-        [
-            run
-            for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
-            if (run.progress_at or run.confirmed_at or run.created_at) < stuck_since
-        ],
-        STUCK_MESSAGE,
-    )
+    stuck = stuck_files = 0
+    for status in (ImportRun.Status.RUNNING, ImportRun.Status.QUEUED):
+        runs = [
+            run for run in ImportRun.objects.filter(status=status) if _is_stuck(run, stuck_since)
+        ]
+        failed, deleted = _runs_fail(runs, _stuck_message(status))
+        stuck += failed
+        stuck_files += deleted
     abandoned, abandoned_files = _runs_fail(
         ImportRun.objects.filter(
             status__in=EDITABLE_STATUSES, created_at__lt=now - RUN_ABANDONED_AFTER
