@@ -100,23 +100,43 @@ SAMPLE_ROWS = 512  # coachees scored first to set the coaches' pool thresholds (
 SAMPLE_SHARE = 16  # … or one in 16
 ROW_SAMPLE_STRIDE = 16  # a coachee's pool threshold comes from every 16th coach of its block
 NEG_INF = np.float32(-np.inf)
-CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
+CGROUP_ROOT = Path("/sys/fs/cgroup")  # cgroup v2; each cgroup's cpu.max: "<quota> <period>"
+PROC_CGROUP = Path("/proc/self/cgroup")  # this process's cgroup v2 on the line "0::<path>"
 
 
-def _usable_cores(cpu_max: Path = CPU_MAX) -> int:
-    """How many CPUs this process can keep busy: those it may run on, capped by a cgroup's
-    CPU quota (a container limited to 1.5 CPUs gets 1), at least 1."""
+def _cgroup_cpus(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) -> int | None:
+    """The whole CPUs the tightest cgroup v2 quota on this process's cgroup or a parent of it
+    allows (1.5 CPUs allow 1); None when there is no quota or no cgroup v2 to read."""
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return None
+    path = next((line[3:] for line in lines if line.startswith("0::")), None)
+    if path is None:
+        return None
+    folder, cpus = root / path.strip("/"), None
+    while True:
+        try:
+            quota, period = (folder / "cpu.max").read_text().split()[:2]
+            if quota != "max" and int(quota) > 0:
+                allowed = int(quota) // int(period)
+                cpus = allowed if cpus is None else min(cpus, allowed)
+        except (OSError, ValueError, ZeroDivisionError):
+            pass  # no quota here, or one this can't read
+        if folder == root or folder.parent == folder:
+            return cpus
+        folder = folder.parent
+
+
+def _usable_cores(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) -> int:
+    """How many CPUs this process can keep busy: those it may run on, capped by a cgroup v2
+    CPU quota (a container's, or a systemd unit's ``CPUQuota=``), at least 1."""
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))
     else:
         cores = os.cpu_count() or 1
-    try:
-        quota, period = cpu_max.read_text().split()[:2]
-        if quota != "max" and int(quota) > 0:
-            cores = min(cores, int(quota) // int(period))
-    except (OSError, ValueError, ZeroDivisionError):
-        pass  # no cgroup v2 quota here, or one this can't read: the affinity stands
-    return max(1, cores)
+    quota = _cgroup_cpus(root, proc_cgroup)
+    return max(1, cores if quota is None else min(cores, quota))
 
 
 # Threads that score blocks at once: the cores this process may use, at most four; only

@@ -469,23 +469,41 @@ def test_scoring_in_threads_gives_the_same_result_as_one_thread():
 
 
 @pytest.mark.parametrize(
-    ("cpu_max", "expected"),
+    ("quotas", "expected"),
     [
-        ("max 100000\n", 8),  # no quota: the affinity stands
-        ("400000 100000\n", 4),
-        ("150000 100000\n", 1),  # 1.5 CPUs keep one thread busy
-        ("50000 100000\n", 1),  # at least one
-        ("800000 100000\n", 8),  # a quota above the affinity changes nothing
-        ("garbled\n", 8),
-        (None, 8),  # no file: not a cgroup v2 container
+        ({"": "max 100000", "app": "max 100000"}, 8),  # no quota: the affinity stands
+        ({"app": "400000 100000"}, 4),
+        ({"app": "150000 100000"}, 1),  # 1.5 CPUs keep one thread busy
+        ({"app": "50000 100000"}, 1),  # at least one
+        ({"app": "800000 100000"}, 8),  # a quota above the affinity changes nothing
+        ({"": "300000 100000", "app": "max 100000"}, 3),  # a parent's quota counts too
+        ({"": "600000 100000", "app": "200000 100000"}, 2),  # the tightest one
+        ({"app": "garbled"}, 8),
+        ({}, 8),  # no cpu.max anywhere
     ],
 )
-def test_usable_cores_are_the_affinity_capped_by_the_cgroup_quota(tmp_path, cpu_max, expected):
-    path = tmp_path / "cpu.max"
-    if cpu_max is not None:
-        path.write_text(cpu_max)
-    with mock.patch.object(solver.os, "sched_getaffinity", return_value=set(range(8))):
-        assert solver._usable_cores(path) == expected
+def test_usable_cores_are_the_affinity_capped_by_the_tightest_cgroup_quota(
+    tmp_path, quotas, expected
+):
+    root = tmp_path / "cgroup"
+    (root / "app").mkdir(parents=True)
+    for folder, text in quotas.items():
+        (root / folder / "cpu.max").write_text(text + "\n")
+    proc = tmp_path / "proc-cgroup"
+    proc.write_text("0::/app\n")
+    with mock.patch.object(solver.os, "sched_getaffinity", return_value=set(range(8)), create=True):
+        assert solver._usable_cores(root, proc) == expected
+
+
+def test_usable_cores_without_a_cgroup_v2_are_the_affinity(tmp_path):
+    root = tmp_path / "cgroup"
+    root.mkdir()
+    (root / "cpu.max").write_text("100000 100000\n")
+    v1_only = tmp_path / "proc-cgroup"
+    v1_only.write_text("4:cpu,cpuacct:/app\n")
+    with mock.patch.object(solver.os, "sched_getaffinity", return_value={0, 1}, create=True):
+        assert solver._usable_cores(root, v1_only) == 2  # a cgroup v1 line is not read
+        assert solver._usable_cores(root, tmp_path / "missing") == 2
 
 
 @SMALL
