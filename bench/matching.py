@@ -201,20 +201,25 @@ def organisation(coachees: int, coaches: int, seed: int) -> Problem:
 
 
 def candidate_graph(problem: Problem):  # type: ignore[no-untyped-def]
-    """The engine's first candidate arcs with integer values, for the baselines."""
+    """The engine's first candidate arcs with integer values, for the baselines.
+
+    Built the way ``solve`` builds them, OpenBLAS held to one thread included: with its own
+    threads, the float32 products round differently and a few pairs at the cut change.
+    """
     from matchengine import solver
 
-    prep, _, _ = solver._prepare(problem)
-    blocks = solver._blocks(prep)
-    col_k = solver.COACH_CANDIDATES_PER_PLACE * np.maximum(prep.residual, 0)
-    pool, *_ = solver._candidate_pass(
-        prep,
-        blocks,
-        row_k=problem.top_k,
-        col_k=col_k + solver.COACH_CANDIDATES_EXTRA,
-        seed=problem.seed,
-    )
-    arcs = solver._exact_arcs(prep, pool.rows[pool.in_flow], pool.cols[pool.in_flow])
+    with solver._single_threaded_blas():
+        prep, _, _ = solver._prepare(problem)
+        blocks = solver._blocks(prep)
+        col_k = solver.COACH_CANDIDATES_PER_PLACE * np.maximum(prep.residual, 0)
+        pool, *_ = solver._candidate_pass(
+            prep,
+            blocks,
+            row_k=problem.top_k,
+            col_k=col_k + solver.COACH_CANDIDATES_EXTRA,
+            seed=problem.seed,
+        )
+        arcs = solver._exact_arcs(prep, pool.rows[pool.in_flow], pool.cols[pool.in_flow])
     units = np.rint(problem.coachees.priority * 100).astype(np.int64)
     units //= int(np.gcd.reduce(units))
     max_score = sum(getattr(problem.weights, f) for f in solver.FACTORS)
