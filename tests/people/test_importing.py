@@ -1477,37 +1477,34 @@ def test_the_worker_reads_the_organisation_once(admin):
     assert len(everyone) == 1
 
 
+@pytest.mark.parametrize(
+    ("status", "since", "message"),
+    [
+        (  # its worker stopped
+            ImportRun.Status.RUNNING,
+            "progress_at",
+            "The import stopped without finishing, probably because its worker was restarted; "
+            "nothing was written. Upload the file again to import it.",
+        ),
+        (  # no worker took it
+            ImportRun.Status.QUEUED,
+            "confirmed_at",
+            "No worker picked the import up within 2 hours of its confirmation, so nothing was "
+            "written. Make sure a task worker (cadre db_worker) runs, then upload the file again.",
+        ),
+    ],
+)
 @pytest.mark.django_db
-def test_a_run_without_progress_for_two_hours_is_failed(admin):
+def test_a_run_stuck_for_two_hours_is_failed(admin, status, since, message):
     run = queued_run(admin, "\n".join((HEADER, CHIEF)))
     name = run.file.name
-    started = timezone.now() - timedelta(hours=3)
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, progress_at=started)
+    then = timezone.now() - timedelta(hours=3)
+    ImportRun.objects.filter(pk=run.pk).update(status=status, **{since: then})
     run.refresh_from_db()
-    assert import_run_fail_if_stuck(run=run, now=started + timedelta(hours=1)).status == "running"
+    assert import_run_fail_if_stuck(run=run, now=then + timedelta(hours=1)).status == status
     run = import_run_fail_if_stuck(run=run)
     assert run.status == ImportRun.Status.FAILED
-    assert [str(issue.message) for issue in import_run_issues(run=run)] == [
-        "The import stopped without finishing, probably because its worker was restarted; "
-        "nothing was written. Upload the file again to import it."
-    ]
-    assert (run.file.name, default_storage.exists(name)) == ("", False)
-
-
-@pytest.mark.django_db
-def test_a_run_no_worker_took_for_two_hours_after_its_confirmation_is_failed(admin):
-    run = queued_run(admin, "\n".join((HEADER, CHIEF)))
-    name = run.file.name
-    confirmed = timezone.now() - timedelta(hours=3)
-    ImportRun.objects.filter(pk=run.pk).update(confirmed_at=confirmed)
-    run.refresh_from_db()
-    assert import_run_fail_if_stuck(run=run, now=confirmed + timedelta(hours=1)).status == "queued"
-    run = import_run_fail_if_stuck(run=run)
-    assert run.status == ImportRun.Status.FAILED
-    assert [str(issue.message) for issue in import_run_issues(run=run)] == [
-        "No worker picked the import up within 2 hours of its confirmation, so nothing was "
-        "written. Make sure a task worker (cadre db_worker) runs, then upload the file again."
-    ]
+    assert [str(issue.message) for issue in import_run_issues(run=run)] == [message]
     assert (run.file.name, default_storage.exists(name)) == ("", False)
     # A worker that turns up late finds nothing to do.
     assert import_run_execute(run_id=run.pk) == {}
