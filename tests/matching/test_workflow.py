@@ -1,15 +1,27 @@
 """The matching workflow end to end: run, review, pin, re-run, approve, relationships; the
 incremental run; who may do it; and refusals named clearly."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import CoachingRelationship
 from cadre.coaching.services import relationship_end
-from cadre.matching.models import MatchExclusion, MatchPin, MatchProposal, MatchRun
+from cadre.matching import running
+from cadre.matching.models import (
+    MatchExclusion,
+    MatchPin,
+    MatchProposal,
+    MatchRun,
+    UnmatchedCoachee,
+)
+from cadre.matching.running import match_run_execute
 from cadre.matching.services import (
+    STUCK_ERROR,
     MatchingError,
     match_rerun,
     match_run_start,
@@ -201,6 +213,46 @@ def test_one_run_at_a_time_per_programme(cohort, admin, settings):
 
     with pytest.raises(MatchingError, match=rf"being matched already \(run #{queued.pk}, queued\)"):
         match_run_start(programme=cohort.programme, by=admin.user)
+
+
+def test_a_run_left_behind_for_two_hours_is_failed_by_the_next_start(cohort, admin, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    left = match_run_start(programme=cohort.programme, by=admin.user)
+    MatchRun.objects.filter(pk=left.pk).update(
+        status=MatchRun.Status.RUNNING, started_at=timezone.now() - timedelta(minutes=10)
+    )
+    with pytest.raises(MatchingError, match=rf"being matched already \(run #{left.pk}, running\)"):
+        match_run_start(programme=cohort.programme, by=admin.user)
+
+    MatchRun.objects.filter(pk=left.pk).update(started_at=timezone.now() - timedelta(hours=3))
+    fresh = match_run_start(programme=cohort.programme, by=admin.user)
+
+    left.refresh_from_db()
+    assert (fresh.status, left.status, left.error) == ("queued", "failed", STUCK_ERROR)
+    event = AuditEvent.objects.get(action="matching.run_fail_stuck")
+    assert (event.target_id, event.details["status"]) == (str(left.pk), "running")
+    # Its worker, if it ever comes back, saves nothing.
+    assert match_run_execute(run_id=left.pk).status == "failed"
+    assert not left.proposals.exists()
+
+
+def test_a_worker_whose_run_was_failed_meanwhile_saves_nothing(
+    cohort, admin, settings, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    run = match_run_start(programme=cohort.programme, by=admin.user)
+    solve = running.engine_solve
+
+    def failed_while_solving(*args, **kwargs):
+        MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.FAILED, error=STUCK_ERROR)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(running, "engine_solve", failed_while_solving)
+    run = match_run_execute(run_id=run.pk)
+
+    assert (run.status, run.error, run.progress) == ("failed", STUCK_ERROR, 30)
+    assert not run.proposals.exists()
+    assert not UnmatchedCoachee.objects.filter(run=run).exists()
 
 
 def test_only_programmes_taking_pairs_are_matched(cohort, admin):

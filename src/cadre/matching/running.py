@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cadre.matching.adapter import (
@@ -24,8 +25,18 @@ from cadre.matching.adapter import (
 from cadre.matching.models import MatchProposal, MatchRun, UnmatchedCoachee
 
 
+class _FailedMeanwhileError(Exception):
+    """The run was failed as left behind while this worker was still on it."""
+
+
+def _running(run_id: int) -> QuerySet[MatchRun]:
+    # Every write of a worker is conditional on the run still running: a run failed as left
+    # behind (``services.match_run_start``) keeps that outcome, and nothing of it is saved.
+    return MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING)
+
+
 def _progress(run_id: int, progress: int, stage: str) -> None:
-    MatchRun.objects.filter(pk=run_id).update(progress=progress, stage=stage)
+    _running(run_id).update(progress=progress, stage=stage)
 
 
 def match_run_execute(*, run_id: int) -> MatchRun:
@@ -42,24 +53,24 @@ def match_run_execute(*, run_id: int) -> MatchRun:
         return run  # done or being done by another worker
     clock = time.perf_counter()
     try:
+        # Progress is saved outside the transaction that writes the outcome, so that the run's
+        # page sees it move while the engine works.
+        parameters = run.parameters or {}
+        rules = Rules.of(run.programme, **parameters.get("rules", {}))
+        data = matching_input(programme=run.programme, kind=run.kind, rules=rules)
+        _progress(
+            run_id, 30, f"Matching {len(data.coachees)} coachees with {len(data.coaches)} coaches"
+        )
+        outcome = engine_solve(
+            data,
+            weights=parameters.get("weights") or {},
+            top_k=int(parameters.get("top_k") or DEFAULT_TOP_K),
+            seed=int(parameters.get("seed") or DEFAULT_SEED),
+        )
+        _progress(run_id, 85, "Saving the proposals")
         with transaction.atomic():
-            parameters = run.parameters or {}
-            rules = Rules.of(run.programme, **parameters.get("rules", {}))
-            data = matching_input(programme=run.programme, kind=run.kind, rules=rules)
-            _progress(
-                run_id,
-                30,
-                f"Matching {len(data.coachees)} coachees with {len(data.coaches)} coaches",
-            )
-            outcome = engine_solve(
-                data,
-                weights=parameters.get("weights") or {},
-                top_k=int(parameters.get("top_k") or DEFAULT_TOP_K),
-                seed=int(parameters.get("seed") or DEFAULT_SEED),
-            )
-            _progress(run_id, 85, "Saving the proposals")
             _outcome_save(run, data, outcome)
-            MatchRun.objects.filter(pk=run_id).update(
+            finished = _running(run_id).update(
                 status=MatchRun.Status.FINISHED,
                 progress=100,
                 stage="Finished",
@@ -71,8 +82,12 @@ def match_run_execute(*, run_id: int) -> MatchRun:
                 certified=outcome.certified,
                 summary=_summary(data, outcome),
             )
+            if not finished:
+                raise _FailedMeanwhileError  # roll the proposals back
+    except _FailedMeanwhileError:
+        pass
     except Exception as error:
-        MatchRun.objects.filter(pk=run_id).update(
+        _running(run_id).update(
             status=MatchRun.Status.FAILED,
             stage="Failed",
             finished_at=timezone.now(),

@@ -11,6 +11,7 @@ relationship per coachee is the backstop).
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -93,6 +94,8 @@ def match_run_start(
         busy = MatchRun.objects.filter(
             programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
         ).first()
+        if busy is not None and _left_behind(busy, by=by, request=request):
+            busy = None
         if busy is not None:
             raise MatchingError(
                 f"“{programme}” is being matched already (run #{busy.pk}, "
@@ -122,6 +125,36 @@ def match_run_start(
         return match_run_execute(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+# A run still queued or running this long after it was started was left behind by a worker
+# that stopped (a crash, a deploy) or never came: the next start fails it. The largest
+# programmes are matched in minutes.
+RUN_STUCK_AFTER = timedelta(hours=2)
+STUCK_ERROR = (
+    "The run stopped without finishing, probably because its worker was restarted or none "
+    "was running; nothing was saved. Start the run again."
+)
+
+
+def _left_behind(run: MatchRun, *, by: User, request: HttpRequest | None) -> bool:
+    """Fail ``run`` if it has been queued or running for :data:`RUN_STUCK_AFTER`; whether it
+    was. A worker that takes it up afterwards finds it no longer queued and does nothing."""
+    now = timezone.now()
+    if (run.started_at or run.created_at) > now - RUN_STUCK_AFTER:
+        return False
+    failed = MatchRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=MatchRun.Status.FAILED, stage="Failed", finished_at=now, error=STUCK_ERROR
+    )
+    if failed:
+        audit_record(
+            actor=by,
+            action="matching.run_fail_stuck",
+            target=run,
+            request=request,
+            details={"programme": run.programme_id, "status": run.status},
+        )
+    return bool(failed)
 
 
 def match_rerun(*, run: MatchRun, by: User, request: HttpRequest | None = None) -> MatchRun:

@@ -38,8 +38,9 @@ class ImportRunStateError(ValueError):
     """The import run is not in a state that allows this step (e.g. it is already running)."""
 
 
-# A run still running this long after its last progress was left behind by a worker that
-# stopped (a crash, a deploy): it is marked failed. Imports of 100,000 people take seconds.
+# A run still running this long after its last progress, or still queued this long after its
+# confirmation, was left behind by a worker that stopped (a crash, a deploy) or never came: it
+# is marked failed. Imports of 100,000 people take seconds.
 RUN_STUCK_AFTER = timedelta(hours=2)
 # Files of runs neither confirmed nor finished after this long are deleted.
 RUN_ABANDONED_AFTER = timedelta(days=7)
