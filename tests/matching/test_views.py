@@ -1,12 +1,16 @@
 """The matching pages: what they show, what they change, who may open them, and a fixed
 number of queries whatever the size of the run."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.models import MatchExclusion, MatchPin, MatchRun
-from cadre.matching.services import match_run_start
+from cadre.matching.services import STUCK_ERROR, match_run_start
 from tests.matching.conftest import add_coach, add_coachee
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +74,28 @@ def test_a_running_run_polls_its_progress(cohort, admin):
     assert 'hx-trigger="every 1s"' in page
     assert '<progress max="100" value="40"' in fragment
     assert "<html" not in fragment
+
+
+def test_a_run_left_behind_shows_as_failed_when_its_page_is_opened(cohort, admin):
+    run = MatchRun.objects.create(
+        programme=cohort.programme,
+        kind="full",
+        started_by=admin.user,
+        status="running",
+        progress=30,
+        stage="Matching 4 coachees with 3 coaches",
+        started_at=timezone.now() - timedelta(hours=3),
+    )
+
+    fragment = admin.client.get(
+        reverse("matching:run", args=[run.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    run.refresh_from_db()
+    assert (run.status, run.error) == ("failed", STUCK_ERROR)
+    assert "probably because its worker was restarted" in fragment
+    assert 'hx-trigger="every 1s"' not in fragment
+    assert AuditEvent.objects.filter(action="matching.run_fail_stuck").count() == 1
 
 
 def test_a_second_run_is_refused_with_the_reason(cohort, admin, settings):

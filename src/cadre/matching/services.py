@@ -95,7 +95,7 @@ def match_run_start(
             programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
         ).first()
         if busy is not None and _left_behind(busy, by=by, request=request):
-            busy = None
+            busy = None  # failed as left behind: the programme is free
         if busy is not None:
             raise MatchingError(
                 f"“{programme}” is being matched already (run #{busy.pk}, "
@@ -155,6 +155,20 @@ def _left_behind(run: MatchRun, *, by: User, request: HttpRequest | None) -> boo
             details={"programme": run.programme_id, "status": run.status},
         )
     return bool(failed)
+
+
+def match_run_fail_if_left_behind(
+    *, run: MatchRun, by: User, request: HttpRequest | None = None
+) -> MatchRun:
+    """The run as it is now, after failing it if it was left behind (queued or running for
+    :data:`RUN_STUCK_AFTER`). Its page calls this, so that an admin who opens it sees what
+    happened instead of a run that never ends."""
+    require_programme_admin(by)
+    if run.status in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING) and _left_behind(
+        run, by=by, request=request
+    ):
+        run.refresh_from_db()
+    return run
 
 
 def match_rerun(*, run: MatchRun, by: User, request: HttpRequest | None = None) -> MatchRun:

@@ -45,6 +45,7 @@ from cadre.matching.services import (
     MatchingError,
     exclusion_delete,
     match_rerun,
+    match_run_fail_if_left_behind,
     match_run_start,
     pair_exclude,
     proposal_pin,
@@ -98,7 +99,9 @@ def _reasons(reasons: dict[str, int]) -> list[tuple[str, int]]:
 
 @login_required
 def run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    run = run_for_admin(request.user, pk)
+    run = match_run_fail_if_left_behind(
+        run=run_for_admin(request.user, pk), by=request.user, request=request
+    )
     context: dict[str, Any] = {"run": run, "section": SECTION}
     if run.status == MatchRun.Status.FINISHED:
         context |= {
