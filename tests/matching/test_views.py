@@ -56,15 +56,20 @@ def test_starting_a_run_from_the_programme_page_shows_its_page(cohort, admin):
     assert "Coach load after this run" in page
 
 
-def test_a_running_run_polls_its_progress(cohort, admin):
-    run = MatchRun.objects.create(
+def running_run(cohort, admin, *, started_ago: timedelta) -> MatchRun:
+    return MatchRun.objects.create(
         programme=cohort.programme,
         kind="full",
         started_by=admin.user,
         status="running",
         progress=40,
         stage="Matching 4 coachees with 3 coaches",
+        started_at=timezone.now() - started_ago,
     )
+
+
+def test_a_running_run_polls_its_progress(cohort, admin):
+    run = running_run(cohort, admin, started_ago=timedelta(minutes=1))
 
     page = admin.client.get(reverse("matching:run", args=[run.pk])).content.decode()
     fragment = admin.client.get(
@@ -77,15 +82,7 @@ def test_a_running_run_polls_its_progress(cohort, admin):
 
 
 def test_a_run_left_behind_shows_as_failed_when_its_page_is_opened(cohort, admin):
-    run = MatchRun.objects.create(
-        programme=cohort.programme,
-        kind="full",
-        started_by=admin.user,
-        status="running",
-        progress=30,
-        stage="Matching 4 coachees with 3 coaches",
-        started_at=timezone.now() - timedelta(hours=3),
-    )
+    run = running_run(cohort, admin, started_ago=timedelta(hours=3))
 
     fragment = admin.client.get(
         reverse("matching:run", args=[run.pk]), headers={"HX-Request": "true"}
