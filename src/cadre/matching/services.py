@@ -141,6 +141,8 @@ def _left_behind(run: MatchRun, *, by: User, request: HttpRequest | None) -> boo
     """Fail ``run`` if it has been queued or running for :data:`RUN_STUCK_AFTER`; whether it
     was. A worker that takes it up afterwards finds it no longer queued and does nothing."""
     now = timezone.now()
+    if run.status not in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING):
+        return False
     if (run.started_at or run.created_at) > now - RUN_STUCK_AFTER:
         return False
     failed = MatchRun.objects.filter(pk=run.pk, status=run.status).update(
@@ -164,9 +166,7 @@ def match_run_fail_if_left_behind(
     :data:`RUN_STUCK_AFTER`). Its page calls this, so that an admin who opens it sees what
     happened instead of a run that never ends."""
     require_programme_admin(by)
-    if run.status in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING) and _left_behind(
-        run, by=by, request=request
-    ):
+    if _left_behind(run, by=by, request=request):
         run.refresh_from_db()
     return run
 
