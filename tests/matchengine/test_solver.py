@@ -449,6 +449,72 @@ def test_the_bounds_clear_coachees_from_the_scan_and_the_result_stays_optimal():
     assert result_value(problem, result) == brute_force_value(problem)
 
 
+def scanned_pairs(problem: Problem) -> np.ndarray:
+    """(coachee row, coach row, finite score) of every pair the engine's scan scores."""
+    solver._validate(problem)
+    prep, _, _ = solver._prepare(problem)
+    blocks = solver._blocks(prep)
+    found = [np.zeros((0, 3), dtype=np.int64)]
+    for rows, cols, finite in solver._map_blocks(
+        prep, blocks, lambda block: (block.rows, block.cols, np.isfinite(block.scores))
+    ):
+        r, c = np.meshgrid(rows, cols, indexing="ij")
+        found.append(np.stack([r.ravel(), c.ravel(), finite.ravel()], axis=1))
+    return np.concatenate(found)
+
+
+@SMALL
+@given(seed=st.integers(0, 2**32 - 1), size=sizes)
+def test_the_scan_scores_every_feasible_pair_exactly_once(seed, size):
+    # Coachees are scanned by time zone against the coaches some of them can reach: no
+    # feasible pair with an active coach may be lost, and none is scored twice.
+    problem = random_problem(seed, coachees=size[0] * 5, coaches=size[1] * 3)
+    feasible, _ = feasibility_and_scores(problem)
+    active = problem.coaches.certified & (problem.coaches.capacity > problem.coaches.load)
+    pairs = scanned_pairs(problem)
+    keys = pairs[:, 0] * max(len(problem.coaches), 1) + pairs[:, 1]
+    assert len(np.unique(keys)) == len(keys)
+    scored_feasible = np.zeros_like(feasible)
+    scored_feasible[pairs[pairs[:, 2] == 1, 0], pairs[pairs[:, 2] == 1, 1]] = True
+    assert np.array_equal(scored_feasible, feasible & active[None, :])
+
+
+def test_coaches_no_coachee_of_a_time_zone_can_reach_are_not_scored_for_it():
+    # Two regions ten hours apart, with working hours that never overlap: each region's
+    # coachees are scored against their own region's coaches only.
+    base = random_problem(3, coachees=12, coaches=6)
+    n, m = len(base.coachees), len(base.coaches)
+    zone_e, zone_c = np.arange(n) % 2 * 600, np.arange(m) % 2 * 600
+    hours_e = np.zeros((n, 168), dtype=np.bool_)
+    hours_c = np.zeros((m, 168), dtype=np.bool_)
+    hours_e[zone_e == 0, 9:12] = hours_c[zone_c == 0, 9:12] = True
+    hours_e[zone_e == 600, 30:33] = hours_c[zone_c == 600, 30:33] = True
+    problem = dataclasses.replace(
+        base,
+        coachees=dataclasses.replace(
+            base.coachees,
+            level=np.zeros(n, dtype=np.int64),
+            languages=np.ones(n, dtype=np.uint64),
+            utc_offset_minutes=zone_e,
+            availability=hours_e,
+        ),
+        coaches=dataclasses.replace(
+            base.coaches,
+            level=np.full(m, 3, dtype=np.int64),
+            languages=np.ones(m, dtype=np.uint64),
+            utc_offset_minutes=zone_c,
+            availability=hours_c,
+            certified=np.ones(m, dtype=np.bool_),
+            capacity=np.full(m, 2, dtype=np.int64),
+            load=np.zeros(m, dtype=np.int64),
+        ),
+        rules=dataclasses.replace(base.rules, time_zone_window_hours=2.0),
+    )
+    pairs = scanned_pairs(problem)
+    assert len(pairs) == 2 * (n // 2) * (m // 2)  # 36 pairs, not the 72 of every coach
+    assert np.all(zone_e[pairs[:, 0]] == zone_c[pairs[:, 1]])
+
+
 def test_scoring_in_threads_gives_the_same_result_as_one_thread():
     # Blocks are shared out among threads by coachee group; the results are put back in
     # group order, so pairs, ranks, candidates and statistics are the same.
