@@ -32,8 +32,9 @@ How it is solved fast and proved optimal:
    class-to-class table holds those rules and the seniority and availability factors, so a
    coachee class is only ever scored against the coaches it may have.
 2. Scores are computed block by block (float32 matrix products for competencies and functions,
-   a per-group table for the class factors, column slices for departments), the coachee
-   groups shared out among threads. One pass keeps each coachee's best coaches and each
+   a per-time-zone table for the class factors, column slices for departments), the coachee
+   groups shared out among threads; each time zone's coachees meet only the coaches one of
+   them can reach. One pass keeps each coachee's best coaches and each
    coach's best coachees: the best ``top_k`` and ``16 × places + 8`` start the flow, four
    times as many form a pool, and every pair left out is bounded on both sides (pins are
    fixed beforehand).
@@ -763,9 +764,16 @@ def _score_blocks(
         # Departments: rows and columns are both sorted by department.
         if prep.same_department_silo or required:
             row_departments = prep.department[block_rows]
-            for department in np.unique(row_departments):
-                r0, r1 = np.searchsorted(row_departments, [department, department + 1])
-                c0, c1 = np.searchsorted(col_departments, [department, department + 1])
+            starts = np.flatnonzero(np.diff(row_departments, prepend=-1))
+            departments = row_departments[starts]
+            spans = zip(
+                starts.tolist(),
+                np.append(starts[1:], len(block_rows)).tolist(),
+                np.searchsorted(col_departments, departments, side="left").tolist(),
+                np.searchsorted(col_departments, departments, side="right").tolist(),
+                strict=True,
+            )
+            for r0, r1, c0, c1 in spans:
                 if c0 == c1:
                     continue
                 if required:
