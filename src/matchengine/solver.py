@@ -34,10 +34,10 @@ How it is solved fast and proved optimal:
 2. Scores are computed block by block (float32 matrix products for competencies and functions,
    a per-time-zone table for the class factors, column slices for departments), the coachee
    groups shared out among threads; each time zone's coachees meet only the coaches one of
-   them can reach. One pass keeps each coachee's best coaches and each
-   coach's best coachees: the best ``top_k`` and ``16 × places + 8`` start the flow, four
-   times as many form a pool, and every pair left out is bounded on both sides (pins are
-   fixed beforehand).
+   them can reach. One pass keeps each coachee's best coaches and each coach's best
+   coachees: the best ``top_k`` and ``16 × places + 8`` start the flow, four times as many
+   form a pool, and every pair left out is bounded on both sides (pins are fixed
+   beforehand).
 3. OR-Tools solves the flow on the candidates. The dual prices are then derived from the
    optimal flow: ``v`` (per coach) is the least solution of the complementary-slackness
    constraints, ``u`` (per coachee) follows.
@@ -718,8 +718,8 @@ def _scan_group(
     if len(cols) == 0:
         return
     # Availability rules out most coaches in far time zones, so each time zone's coachees are
-    # scored only against the coaches at least one of them can reach: about 40 % fewer pairs
-    # on an organisation spread over several regions. Seniority, the silo base and
+    # scored only against the coaches at least one of them can reach (40 % fewer pairs on the
+    # benchmark's organisation, spread over six regions). Seniority, the silo base and
     # availability depend only on the coachee's availability key for a given coach: one small
     # table per time zone, added to each block by rows (a gather of whole rows is several
     # times cheaper than one by columns).
