@@ -1,9 +1,14 @@
 """The matching API: start a run, read its status and result, approve; programme admins only."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.models import MatchRun
+from cadre.matching.services import STUCK_ERROR
 from tests.api.conftest import post
 from tests.matching.conftest import cohort
 
@@ -45,6 +50,26 @@ def test_an_admin_runs_reads_and_approves(cohort, admin):
     assert approved.status_code == 200
     assert sorted(approved.json()["approved"]) == sorted(ids)
     assert CoachingRelationship.objects.filter(origin="matching").count() == 4
+
+
+def test_reading_a_run_left_behind_fails_it_with_the_reason(cohort, admin):
+    # A client polling the status of a run whose worker is gone sees it fail, not run forever.
+    run = MatchRun.objects.create(
+        programme=cohort.programme,
+        kind="full",
+        started_by=admin.user,
+        status="running",
+        progress=40,
+        stage="Matching",
+        started_at=timezone.now() - timedelta(hours=3),
+    )
+
+    status = admin.client.get(f"{URL}/runs/{run.pk}").json()
+    result = admin.client.get(f"{URL}/runs/{run.pk}/result").json()
+
+    assert (status["status"], status["error"]) == ("failed", STUCK_ERROR)
+    assert (result["run"]["status"], result["proposals"]) == ("failed", [])
+    assert AuditEvent.objects.filter(action="matching.run_fail_stuck").count() == 1
 
 
 def test_a_second_run_while_one_is_going_is_a_400(cohort, admin, settings):

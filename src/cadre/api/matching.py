@@ -16,7 +16,12 @@ from cadre.api.schemas import MessageOut, PersonRef, ValidationErrorOut
 from cadre.matching.access import programme_for_matching, run_for_admin
 from cadre.matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from cadre.matching.queries import ReviewFilters, proposals_for_review, unmatched_for_review
-from cadre.matching.services import match_run_start, proposals_approve, run_parameters
+from cadre.matching.services import (
+    match_run_fail_if_left_behind,
+    match_run_start,
+    proposals_approve,
+    run_parameters,
+)
 
 router = Router(tags=["matching"])
 
@@ -115,14 +120,19 @@ def run_start(request: AuthenticatedRequest, body: RunIn) -> Any:
 
 @router.get("/runs/{int:run_id}", response={200: RunOut, **READ_ERRORS})
 def run_status(request: AuthenticatedRequest, run_id: int) -> MatchRun:
-    """A run's status and progress, and once finished its figures and summary."""
-    return run_for_admin(request.user, run_id)
+    """A run's status and progress, and once finished its figures and summary. A run left
+    queued or running for two hours (its worker gone) is failed first, with the reason."""
+    return match_run_fail_if_left_behind(
+        run=run_for_admin(request.user, run_id), by=request.user, request=request
+    )
 
 
 @router.get("/runs/{int:run_id}/result", response={200: RunResultOut, **READ_ERRORS})
 def run_result(request: AuthenticatedRequest, run_id: int) -> Any:
     """A run with every proposal (and its explanation) and every unmatched coachee."""
-    run = run_for_admin(request.user, run_id)
+    run = match_run_fail_if_left_behind(
+        run=run_for_admin(request.user, run_id), by=request.user, request=request
+    )
     return {
         "run": run,
         "proposals": list(proposals_for_review(run, ReviewFilters())),
