@@ -31,7 +31,8 @@ class _FailedMeanwhileError(Exception):
 
 def _running(run_id: int) -> QuerySet[MatchRun]:
     # Every write of a worker is conditional on the run still running: a run failed as left
-    # behind (``services.match_run_start``) keeps that outcome, and nothing of it is saved.
+    # behind (``services._left_behind``: by the next start, the run's page or the API) keeps
+    # that outcome, and nothing of it is saved.
     return MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING)
 
 
