@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.models import MatchRun
 from cadre.matching.services import STUCK_ERROR
 from tests.api.conftest import post
-from tests.matching.conftest import cohort
+from tests.matching.conftest import cohort, running_run
 
 __all__ = ["cohort"]
 
@@ -54,15 +53,7 @@ def test_an_admin_runs_reads_and_approves(cohort, admin):
 
 def test_reading_a_run_left_behind_fails_it_with_the_reason(cohort, admin):
     # A client polling the status of a run whose worker is gone sees it fail, not run forever.
-    run = MatchRun.objects.create(
-        programme=cohort.programme,
-        kind="full",
-        started_by=admin.user,
-        status="running",
-        progress=40,
-        stage="Matching",
-        started_at=timezone.now() - timedelta(hours=3),
-    )
+    run = running_run(cohort.programme, admin.user, started_ago=timedelta(hours=3))
 
     status = admin.client.get(f"{URL}/runs/{run.pk}").json()
     result = admin.client.get(f"{URL}/runs/{run.pk}/result").json()

@@ -5,9 +5,13 @@
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from cadre.accounts.models import User
+from cadre.matching.models import MatchRun
 from cadre.people.models import Competency, Person
 from cadre.programs.models import CoacheeProfile, CoachStrength, GrowthCompetency, Programme
 from tests.coaching.conftest import (
@@ -28,6 +32,19 @@ class Cohort:
     coaches: list[Person]
     coachees: list[Person]
     competencies: list[Competency]
+
+
+def running_run(programme: Programme, by: User, *, started_ago: timedelta) -> MatchRun:
+    """A full run of ``programme`` a worker took up ``started_ago``, 40 % through."""
+    return MatchRun.objects.create(
+        programme=programme,
+        kind="full",
+        started_by=by,
+        status="running",
+        progress=40,
+        stage="Matching 4 coachees with 3 coaches",
+        started_at=timezone.now() - started_ago,
+    )
 
 
 def add_coach(programme: Programme, name: str, department: str, **fields: object) -> Person:

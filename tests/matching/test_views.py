@@ -5,13 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.models import MatchExclusion, MatchPin, MatchRun
 from cadre.matching.services import STUCK_ERROR, match_run_start
-from tests.matching.conftest import add_coach, add_coachee
+from tests.matching.conftest import add_coach, add_coachee, running_run
 
 pytestmark = pytest.mark.django_db
 
@@ -56,20 +55,8 @@ def test_starting_a_run_from_the_programme_page_shows_its_page(cohort, admin):
     assert "Coach load after this run" in page
 
 
-def running_run(cohort, admin, *, started_ago: timedelta) -> MatchRun:
-    return MatchRun.objects.create(
-        programme=cohort.programme,
-        kind="full",
-        started_by=admin.user,
-        status="running",
-        progress=40,
-        stage="Matching 4 coachees with 3 coaches",
-        started_at=timezone.now() - started_ago,
-    )
-
-
 def test_a_running_run_polls_its_progress(cohort, admin):
-    run = running_run(cohort, admin, started_ago=timedelta(minutes=1))
+    run = running_run(cohort.programme, admin.user, started_ago=timedelta(minutes=1))
 
     page = admin.client.get(reverse("matching:run", args=[run.pk])).content.decode()
     fragment = admin.client.get(
@@ -82,7 +69,7 @@ def test_a_running_run_polls_its_progress(cohort, admin):
 
 
 def test_a_run_left_behind_shows_as_failed_when_its_page_is_opened(cohort, admin):
-    run = running_run(cohort, admin, started_ago=timedelta(hours=3))
+    run = running_run(cohort.programme, admin.user, started_ago=timedelta(hours=3))
 
     fragment = admin.client.get(
         reverse("matching:run", args=[run.pk]), headers={"HX-Request": "true"}
