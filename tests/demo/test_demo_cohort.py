@@ -50,7 +50,7 @@ def test_the_cohort_is_running_moved_there_by_the_demo_admin():
     today = timezone.localdate()
     assert programme.status == Programme.Status.RUNNING
     assert Programme.objects.get(name=PROGRAMME_NAME).status == Programme.Status.ENROLLING
-    assert Programme.objects.count() == 2
+    assert Programme.objects.count() == 3  # the enrolling one, this cohort, the choice pilot
     assert (programme.offers_one_on_one, programme.offers_group_circles) == (True, True)
     assert not programme.offers_development_track
     assert (programme.starts_on, programme.enrolment_opens_on, programme.enrolment_closes_on) == (

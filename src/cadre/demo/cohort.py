@@ -91,7 +91,7 @@ def cohort_generate(*, seed: int) -> Programme:
     )
     for enrolment in coach_enrolments:
         coach_profile_fill(enrolment, competencies, rng)
-    chosen = _coachees(programme, rng)
+    chosen = unenrolled_coachees(programme, rng, COACHEES)
     demo_coachee = Person.objects.get(user__email=LOGIN_EMAILS[Role.COACHEE])
     if not eligibility_refusals(programme, demo_coachee):
         chosen = [demo_coachee, *chosen]
@@ -162,9 +162,9 @@ def _programme(admin: User) -> Programme:
     )
 
 
-def _coachees(programme: Programme, rng: random.Random) -> list[Person]:
-    """``COACHEES`` eligible people without a login who are in no other programme, picked by
-    ``rng`` from a fixed order, in employee id order."""
+def unenrolled_coachees(programme: Programme, rng: random.Random, count: int) -> list[Person]:
+    """``count`` people eligible for ``programme``, without a login and in no programme yet,
+    picked by ``rng`` from a fixed order, in employee id order."""
     programme = Programme.objects.prefetch_related("eligible_departments").get(pk=programme.pk)
     people = list(
         Person.objects.filter(
@@ -181,7 +181,7 @@ def _coachees(programme: Programme, rng: random.Random) -> list[Person]:
     rng.shuffle(people)
     chosen: list[Person] = []
     for person in people:
-        if len(chosen) == COACHEES:
+        if len(chosen) == count:
             break
         if not eligibility_refusals(programme, person):
             chosen.append(person)

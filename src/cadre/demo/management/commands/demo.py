@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from cadre.demo.choice import choice_reset, choice_step
 from cadre.demo.coaching import coaching_reset, coaching_step
 from cadre.demo.cohort import cohort_reset, cohort_step
 from cadre.demo.enablement import enablement_generate, enablement_reset
@@ -111,6 +112,7 @@ STEPS: list[Step] = [
     Step("cohort", generate=cohort_step, reset=cohort_reset),
     Step("coaching", generate=coaching_step, reset=coaching_reset),
     Step("feedback", generate=feedback_step, reset=feedback_reset),
+    Step("choice", generate=choice_step, reset=choice_reset),
 ]
 
 
