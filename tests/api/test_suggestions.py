@@ -5,6 +5,7 @@ from django.test import Client
 
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.choice import choice_close, choice_open
+from cadre.programs.models import CoachProfile
 from tests.api.conftest import post
 from tests.matching.conftest import cohort
 
@@ -28,6 +29,9 @@ def choosing(cohort, admin):
 
 
 def test_a_coachee_reads_their_own_suggestions(choosing):
+    chen = choosing.coaches[2]
+    CoachProfile.objects.filter(enrolment__person=chen).update(bio="Ran three plants in Asia.")
+
     response = client_of(choosing.coachees[0]).get(URL)
 
     assert response.status_code == 200
@@ -44,6 +48,7 @@ def test_a_coachee_reads_their_own_suggestions(choosing):
     assert best["score"] == pytest.approx(1.9333, abs=1e-3)
     assert best["reasons"][0] == "From another part of the organisation"
     assert set(best["factors"]) == {"competency", "silo", "availability", "preference", "seniority"}
+    assert [s["bio"] for s in programme["suggestions"]] == ["Ran three plants in Asia.", ""]
 
 
 def test_asking_a_suggestion_proposes_the_pair(choosing):

@@ -7,20 +7,22 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from cadre.accounts.models import AuditEvent
+from cadre.accounts.models import AuditEvent, Role
 from cadre.coaching.models import CoachingRelationship
 from cadre.coaching.rules import CoachingError
 from cadre.coaching.services import relationship_accept, relationship_decline
 from cadre.matching.choice import (
     choice_close,
     choice_open,
+    choice_programmes_to_choose,
     choice_requests,
     suggestion_request,
     suggestions_for,
 )
 from cadre.matching.models import ChoiceMode, MatchProposal, MatchRun
-from cadre.programs.models import Programme
+from cadre.programs.models import CoachProfile, Programme
 from tests.concurrency import at_once
+from tests.factories import RoleGrantFactory
 from tests.matching.conftest import add_coach, add_coachee
 from tests.programs.conftest import put_in
 
@@ -256,10 +258,60 @@ def test_opening_and_closing_are_recorded(cohort, admin):
     ) == ["matching.choice_open", "matching.choice_close"]
 
 
+# The coachee's home page
+
+
+def test_a_coachee_is_asked_to_choose_until_they_have_asked(choosing):
+    dana = choosing.coachees[0]
+    assert choice_programmes_to_choose(dana) == [choosing.programme]
+
+    suggestion_request(
+        programme=choosing.programme, coach=choosing.coaches[2], requested_by=dana.user
+    )
+
+    assert choice_programmes_to_choose(dana) == []
+    assert choice_programmes_to_choose(choosing.coachees[1]) == [choosing.programme]
+
+
+def test_a_closed_choice_or_another_programmes_coach_asks_nothing(choosing, admin, outsider):
+    assert choice_programmes_to_choose(outsider.person) == []
+    assert choice_programmes_to_choose(choosing.coaches[0]) == []
+    assert choice_programmes_to_choose(None) == []
+
+    choice_close(programme=choosing.programme, by=admin.user)
+
+    assert choice_programmes_to_choose(choosing.coachees[0]) == []
+
+
+def test_the_home_page_links_a_coachee_to_their_suggestions(choosing, admin):
+    dana = choosing.coachees[0]
+    RoleGrantFactory(user=dana.user, role=Role.COACHEE)
+    client = client_of(dana)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["to_choose"] == [choosing.programme]
+    page = response.content.decode()
+    assert "Choose your coach" in page
+    assert f"You choose your coach in “{choosing.programme.name}”" in page
+    assert f'href="{reverse("matching:suggestions")}">See my suggestions' in page
+
+    choice_close(programme=choosing.programme, by=admin.user)
+
+    response = client.get(reverse("home"))
+    assert response.context["to_choose"] == []
+    assert "See my suggestions" not in response.content.decode()
+
+
 # The coachee's page
 
 
 def test_the_suggestions_page_shows_a_coachees_own_suggestions(choosing):
+    chen = choosing.coaches[2]
+    chen.job_title = "Head of Logistics"
+    chen.save(update_fields=["job_title"])
+    CoachProfile.objects.filter(enrolment__person=chen).update(bio="Ran three plants in Asia.")
+
     response = client_of(choosing.coachees[0]).get(reverse("matching:suggestions"))
 
     assert response.status_code == 200
@@ -267,6 +319,10 @@ def test_the_suggestions_page_shows_a_coachees_own_suggestions(choosing):
     assert page.index("Chen Carter") < page.index("Alma Archer") < page.index("Bruno Baker")
     assert "Good at what you want to grow" in page
     assert choosing.programme.name in page
+    # Who the coach is: title, department and the bio from their profile in this programme.
+    assert "Head of Logistics · Operations" in page
+    assert "<p>Ran three plants in Asia.</p>" in page
+    assert page.count("Ran three plants") == 1
 
 
 def test_asking_from_the_page_proposes_the_pair(choosing):
@@ -331,7 +387,7 @@ def test_the_suggestions_page_reads_a_fixed_number_of_queries(
     url = reverse("matching:suggestions")
     choice_open(programme=choosing.programme, by=admin.user, suggestions=1)
     dana.get(url)  # warm the session and the caches
-    with django_assert_num_queries(25) as one:
+    with django_assert_num_queries(26) as one:
         assert dana.get(url).content.decode().count('name="coach"') == 1
     choice_open(programme=choosing.programme, by=admin.user, suggestions=3)
     for n in range(3):

@@ -33,6 +33,7 @@ class SuggestionOut(Schema):
     score: float
     factors: dict[str, float] = Field(description="Each score factor's contribution.")
     reasons: list[str] = Field(description="The strongest factors, in words.")
+    bio: str = Field(description="The coach's short bio in this programme (may be empty).")
 
 
 class ProgrammeSuggestionsOut(Schema):

@@ -18,7 +18,7 @@ suggestions leave out such coachees, and count those proposals against their coa
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ from cadre.matching.models import (
     MatchRun,
 )
 from cadre.people.models import Person
-from cadre.programs.models import Enrolment, Programme
+from cadre.programs.models import CoachProfile, Enrolment, Programme
 
 # A factor's value (its contribution over its weight, in [0, 1]) at or above each threshold
 # reads as these words; below the last, the factor isn't mentioned.
@@ -81,6 +81,7 @@ class Suggestion:
     score: float
     factors: dict[str, float]  # factor -> contribution to the score
     reasons: list[str]  # the factors in words, strongest first
+    bio: str = ""  # the coach's short bio in this programme
 
     @property
     def contributions(self) -> list[tuple[str, float]]:
@@ -175,6 +176,26 @@ def choice_programmes(person: Person | None) -> list[Programme]:
     )
 
 
+def choice_programmes_to_choose(person: Person | None) -> list[Programme]:
+    """Of ``choice_programmes``, those where ``person`` has no coach yet, asked or agreed."""
+    if person is None:
+        return []
+    live = CoachingRelationship.objects.filter(
+        programme=OuterRef("pk"), coachee=person, status__in=LIVE_STATUSES
+    )
+    return list(
+        Programme.objects.filter(
+            choice_mode__is_open=True,
+            status__in=PAIRING_PROGRAMME_STATUSES,
+            enrolments__person=person,
+            enrolments__role=Enrolment.Role.COACHEE,
+            enrolments__status=Enrolment.Status.APPROVED,
+        )
+        .exclude(Exists(live))
+        .order_by("name", "pk")
+    )
+
+
 def _words(name: str, contribution: float, weight: float) -> str | None:
     if weight <= 0 or contribution <= 0:
         return None
@@ -215,7 +236,15 @@ def suggestions_for(
         page.problem = str(error)
         return page
     weights = engine_weights(None)
-    coaches = Person.objects.in_bulk([int(option.coach_id) for option in options])
+    coach_ids = [int(option.coach_id) for option in options]
+    coaches = Person.objects.select_related("department").in_bulk(coach_ids)
+    bios = dict(
+        CoachProfile.objects.filter(
+            enrolment__programme=programme,
+            enrolment__role=Enrolment.Role.COACH,
+            enrolment__person_id__in=coach_ids,
+        ).values_list("enrolment__person_id", "bio")
+    )
     for rank, option in enumerate(options, start=1):
         factors = {name: float(value) for name, value in option.contributions.items()}
         weight = {name: float(getattr(weights, name, 0.0)) for name in factors}
@@ -232,6 +261,7 @@ def suggestions_for(
                 score=float(option.score),
                 factors=factors,
                 reasons=reasons,
+                bio=bios.get(int(option.coach_id), ""),
             )
         )
     return page
