@@ -7,13 +7,21 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cadre.coaching.models import Agreement, CoachingRelationship
+from cadre.coaching.models import Agreement, CoachingRelationship, RelationshipOrigin
 from cadre.coaching.services import (
     agreement_sign,
     relationship_confirm,
     relationship_propose,
 )
+from cadre.programs.models import (
+    CoacheeProfile,
+    CoachProfile,
+    CoachStrength,
+    Enrolment,
+    GrowthCompetency,
+)
 from tests.coaching.conftest import active_relationship, coachee_person, enrol_coach, enrol_coachee
+from tests.factories import CompetencyFactory
 
 Status = CoachingRelationship.Status
 
@@ -104,6 +112,70 @@ def test_the_overview_shows_the_other_party_and_the_proposal(proposal, coachee):
     assert "Accept the pairing" in page
     assert "Decline" in page
     assert 'aria-current="page">Overview' in page
+
+
+def _profiles(relationship: CoachingRelationship) -> None:
+    """The pair's profiles: the coachee's goals and growth, the coach's bio and ratings."""
+    listening, strategy, finance, people = (
+        CompetencyFactory(name=name, position=position)
+        for position, name in enumerate(["Listening", "Strategy", "Finance", "People"])
+    )
+    coachee_profile = CoacheeProfile.objects.create(
+        enrolment=Enrolment.objects.get(person=relationship.coachee, role="coachee"),
+        goals="Stop being the bottleneck.\nDelegate the forecast.",
+    )
+    coachee_profile.avoid.add(relationship.coach)
+    GrowthCompetency.objects.create(profile=coachee_profile, competency=strategy, rank=1)
+    GrowthCompetency.objects.create(profile=coachee_profile, competency=listening, rank=2)
+    coach_profile = CoachProfile.objects.get(enrolment__person=relationship.coach)
+    coach_profile.bio = "Twenty years in <operations>."
+    coach_profile.preferences = "Prefers coachees in sales."
+    coach_profile.save()
+    for competency, rating in [(listening, 4), (strategy, 2), (finance, 5), (people, 4)]:
+        CoachStrength.objects.create(profile=coach_profile, competency=competency, rating=rating)
+
+
+def test_the_coach_reads_what_the_coachee_wants_from_coaching(proposal, coach):
+    _profiles(proposal)
+
+    page = coach.client.get(url("relationship", proposal.pk)).content.decode()
+
+    assert "What Cole Coachee wants from coaching" in page
+    assert "Stop being the bottleneck.<br>Delegate the forecast." in page
+    assert "Competencies to grow, most important first: Strategy, Listening." in page
+    assert "chose you" not in page  # an admin proposed the pair
+    # Their profile shows the coachee's words, not the coach's own.
+    assert "Twenty years" not in page
+
+
+def test_the_coachee_reads_about_the_coach_but_not_their_preferences(proposal, coachee):
+    _profiles(proposal)
+
+    page = coachee.client.get(url("relationship", proposal.pk)).content.decode()
+
+    assert "About Cora Coach" in page
+    assert "Twenty years in &lt;operations&gt;." in page
+    # Rated 4 or 5, best first, then in the model's order.
+    assert "Strongest in: Finance, Listening, People." in page
+    assert "Prefers coachees in sales" not in page
+    assert "wants from coaching" not in page
+
+
+def test_the_coach_sees_a_coachee_chose_them(programme, coach, coachee):
+    enrol_coach(programme, coach.person)
+    enrol_coachee(programme, coachee.person)
+    chosen = relationship_propose(
+        programme=programme,
+        coach=coach.person,
+        coachee=coachee.person,
+        proposed_by=coachee.user,
+        origin=RelationshipOrigin.MATCHING,
+    )
+
+    page = coach.client.get(url("relationship", chosen.pk)).content.decode()
+
+    assert "Cole Coachee chose you from the coaches suggested to them." in page
+    assert "hasn't written their goals for this programme yet" in page
 
 
 def test_accepting_from_the_overview(proposal, coach, coachee):

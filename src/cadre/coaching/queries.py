@@ -50,9 +50,53 @@ from cadre.coaching.models import (
 )
 from cadre.enablement.queries import coaches
 from cadre.people.models import Competency, Person
-from cadre.programs.models import Enrolment, Programme
+from cadre.programs.models import CoachStrength, Enrolment, GrowthCompetency, Programme
 
 # Goals and actions ------------------------------------------------------------------------
+
+
+STRONG_RATING = 4  # a coach's strengths, as the other party sees them: rated 4 or 5
+SHOWN_STRENGTHS = 3
+
+
+@dataclass(frozen=True)
+class PartyProfiles:
+    """What each side of a pairing told the programme that the other may read: the coachee's
+    development goals and competencies to grow, the coach's bio and strongest competencies.
+    (A coachee's people to avoid and a coach's preferences stay with the programme's team.)"""
+
+    goals: str = ""
+    growth: list[str] = field(default_factory=list)  # rank 1 first
+    bio: str = ""
+    strengths: list[str] = field(default_factory=list)  # best rated first, at most 3
+
+
+def party_profiles(relationship: CoachingRelationship) -> PartyProfiles:
+    """The pair's profiles in the relationship's programme (three queries)."""
+    enrolments = Enrolment.objects.filter(
+        Q(role=Enrolment.Role.COACH, person_id=relationship.coach_id)
+        | Q(role=Enrolment.Role.COACHEE, person_id=relationship.coachee_id),
+        programme_id=relationship.programme_id,
+    ).select_related("coach_profile", "coachee_profile")
+    by_role = {enrolment.role: enrolment for enrolment in enrolments}
+    coach = by_role.get(Enrolment.Role.COACH)
+    coachee = by_role.get(Enrolment.Role.COACHEE)
+    coach_profile = getattr(coach, "coach_profile", None) if coach else None
+    coachee_profile = getattr(coachee, "coachee_profile", None) if coachee else None
+    strengths = CoachStrength.objects.filter(
+        profile=coach_profile, rating__gte=STRONG_RATING
+    ).order_by("-rating", "competency__position", "competency__name")
+    growth = GrowthCompetency.objects.filter(profile=coachee_profile).order_by("rank")
+    return PartyProfiles(
+        goals=coachee_profile.goals if coachee_profile else "",
+        growth=list(growth.values_list("competency__name", flat=True)) if coachee_profile else [],
+        bio=coach_profile.bio if coach_profile else "",
+        strengths=(
+            list(strengths.values_list("competency__name", flat=True)[:SHOWN_STRENGTHS])
+            if coach_profile
+            else []
+        ),
+    )
 
 
 def goals_of(relationship: CoachingRelationship) -> list[Goal]:

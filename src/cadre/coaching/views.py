@@ -11,8 +11,13 @@ from django.views.decorators.http import require_POST
 from cadre.accounts.http import AuthenticatedRequest
 from cadre.coaching.access import person_of, relationship_for_party, relationships_for_party
 from cadre.coaching.forms import PartyActionForm, SectionsForm
-from cadre.coaching.models import Agreement, CoachingRelationship, RelationshipStatus
-from cadre.coaching.queries import agreement_of, with_signatures, zone_of
+from cadre.coaching.models import (
+    Agreement,
+    CoachingRelationship,
+    RelationshipOrigin,
+    RelationshipStatus,
+)
+from cadre.coaching.queries import agreement_of, party_profiles, with_signatures, zone_of
 from cadre.coaching.rules import CoachingError
 from cadre.coaching.services import (
     SECTIONS,
@@ -87,8 +92,13 @@ def relationship_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assert person is not None  # relationship_for_party found a relationship of theirs
     role = relationship.party_role(person)
     agreement = agreement_of(relationship)
+    coachee_user = relationship.coachee.user_id
     context = {
         "relationship": relationship,
+        "profiles": party_profiles(relationship),
+        "chosen_by_coachee": relationship.origin == RelationshipOrigin.MATCHING
+        and coachee_user is not None
+        and relationship.proposed_by_id == coachee_user,
         "tab": "overview",
         "role": role,
         "other": relationship.other_party(person),

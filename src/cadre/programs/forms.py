@@ -299,7 +299,15 @@ class CoachProfileForm(forms.Form):
         help_text="Separated by commas, for example: English, French.",
     )
     bio = forms.CharField(
-        label="Short bio", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Short bio",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Coachees choosing a coach read it among their suggestions; once you are paired, "
+            "your coachee reads it with your strongest competencies (rated 4 or 5). Your "
+            "preferences stay with the programme's team."
+        ),
     )
     preferences = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -340,7 +348,10 @@ class CoacheeProfileForm(forms.Form):
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="In your own words: what you want to be doing differently in six months.",
+        help_text=(
+            "In your own words: what you want to be doing differently in six months. Your "
+            "coach reads these goals and your competencies to grow once you are paired."
+        ),
     )
     prefers_other_function = forms.BooleanField(
         label="I'd like a coach from another function", required=False
