@@ -1,11 +1,14 @@
 """Coachee-choice mode: suggestions with reasons, asking one, the coach's answer, capacity
 under concurrent requests, and who sees what (pages and permissions)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cadre.accounts.models import AuditEvent, Role
 from cadre.coaching.models import CoachingRelationship
@@ -427,7 +430,37 @@ def test_the_settings_page_lists_requests_waiting_for_an_answer(choosing, admin)
     response = admin.client.get(reverse("matching:choice", args=[choosing.programme.pk]))
 
     assert response.status_code == 200
-    assert "Dana Dunn" in response.content.decode()
+    page = response.content.decode()
+    assert "Dana Dunn" in page
+    assert "No answer for over" not in page
+    # The coachee's name opens the request on the admins' relationship page.
+    relationship = CoachingRelationship.objects.get()
+    admin_url = reverse("coaching:admin_relationship", args=[relationship.pk])
+    assert f'<a href="{admin_url}">Dana Dunn</a>' in page
+    assert admin.client.get(admin_url).status_code == 200
+
+
+def test_the_settings_page_flags_requests_left_unanswered_for_a_week(choosing, admin):
+    for coachee, coach, days in [(0, 2, 8), (1, 0, 6)]:
+        relationship = suggestion_request(
+            programme=choosing.programme,
+            coach=choosing.coaches[coach],
+            requested_by=choosing.coachees[coachee].user,
+        )
+        CoachingRelationship.objects.filter(pk=relationship.pk).update(
+            proposed_at=timezone.now() - timedelta(days=days)
+        )
+
+    page = admin.client.get(reverse("matching:choice", args=[choosing.programme.pk]))
+
+    rows = page.content.decode().split("<tr>")[2:]
+    assert [("Dana Dunn" in row, "No answer for over 7 days" in row) for row in rows] == [
+        (True, True),
+        (False, False),
+    ]
+    assert "<td>1\xa0week, 1\xa0day <span" in rows[0]
+    assert "<td>6\xa0days</td>" in rows[1]
+    assert "remind the coach, or end the request" in page.content.decode()
 
 
 def test_the_settings_page_is_for_programme_admins(

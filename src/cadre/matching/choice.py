@@ -50,6 +50,8 @@ from cadre.matching.models import (
 from cadre.people.models import Person
 from cadre.programs.models import CoachProfile, Enrolment, Programme
 
+# A request its coach hasn't answered for this many days shows as stale to the admins.
+STALE_REQUEST_DAYS = 7
 # A factor's value (its contribution over its weight, in [0, 1]) at or above each threshold
 # reads as these words; below the last, the factor isn't mentioned.
 FACTOR_WORDS: dict[str, tuple[tuple[float, str], ...]] = {

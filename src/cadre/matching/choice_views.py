@@ -6,10 +6,13 @@ are an approved coachee and choice is open; asking fetches the programme through
 admins (``access.programme_for_matching``).
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cadre.accounts.http import AuthenticatedRequest
@@ -17,6 +20,7 @@ from cadre.coaching.access import person_of
 from cadre.coaching.rules import CoachingError
 from cadre.matching.access import programme_for_choice, programme_for_matching
 from cadre.matching.choice import (
+    STALE_REQUEST_DAYS,
     choice_close,
     choice_mode_of,
     choice_open,
@@ -86,11 +90,18 @@ def choice_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 return redirect("matching:choice", pk=programme.pk)
         except CoachingError as error:
             form.add_error(None, str(error))
+    requests = choice_requests(programme)
+    now = timezone.now()
+    stale_before = now - timedelta(days=STALE_REQUEST_DAYS)
     context = {
         "programme": programme,
         "mode": mode,
         "form": form,
-        "requests": choice_requests(programme),
+        "requests": requests,
+        "now": now,
+        "stale_before": stale_before,
+        "stale_days": STALE_REQUEST_DAYS,
+        "stale": any(asked.proposed_at < stale_before for asked in requests),
         "section": "matching",
     }
     return render(request, "matching/choice.html", context)
