@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo's printed login address and the links in its e-mails follow HOST and PORT.
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/cadre migrate --no-input
 	DEBUG=1 $(BIN)/cadre demo
