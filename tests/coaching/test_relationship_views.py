@@ -10,6 +10,7 @@ from django.urls import reverse
 from cadre.coaching.models import Agreement, CoachingRelationship, RelationshipOrigin
 from cadre.coaching.services import (
     agreement_sign,
+    relationship_accept,
     relationship_confirm,
     relationship_propose,
 )
@@ -135,16 +136,23 @@ def _profiles(relationship: CoachingRelationship) -> None:
         CoachStrength.objects.create(profile=coach_profile, competency=competency, rating=rating)
 
 
-def test_the_coach_reads_what_the_coachee_wants_from_coaching(proposal, coach):
+def test_the_coach_reads_what_the_coachee_wants_once_the_coachee_accepts(proposal, coach, coachee):
     _profiles(proposal)
+    page = coach.client.get(url("relationship", proposal.pk)).content.decode()
+    # An admin's proposal the coachee hasn't accepted yet: their goals aren't shown.
+    assert "What Cole Coachee wants from coaching" in page
+    assert "once they accept the pairing" in page
+    assert "bottleneck" not in page
+    assert "Strategy" not in page
 
+    coachee.client.post(url("relationship_accept", proposal.pk))
     page = coach.client.get(url("relationship", proposal.pk)).content.decode()
 
-    assert "What Cole Coachee wants from coaching" in page
     assert "Stop being the bottleneck.<br>Delegate the forecast." in page
     assert "Competencies to grow, most important first: Strategy, Listening." in page
     assert "chose you" not in page  # an admin proposed the pair
-    # Their profile shows the coachee's words, not the coach's own.
+    assert "once they accept the pairing" not in page
+    # The coach reads the coachee's words, not their own bio.
     assert "Twenty years" not in page
 
 
@@ -161,6 +169,42 @@ def test_the_coachee_reads_about_the_coach_but_not_their_preferences(proposal, c
     assert "wants from coaching" not in page
 
 
+def test_neither_side_reads_the_others_profile_once_it_has_ended(agreed, coach, coachee):
+    _profiles(agreed)
+    assert "bottleneck" in coach.client.get(url("relationship", agreed.pk)).content.decode()
+    CoachingRelationship.objects.filter(pk=agreed.pk).update(
+        status=Status.ENDED, end_reason="declined"
+    )
+
+    coach_page = coach.client.get(url("relationship", agreed.pk)).content.decode()
+    coachee_page = coachee.client.get(url("relationship", agreed.pk)).content.decode()
+
+    assert "wants from coaching" not in coach_page
+    assert "bottleneck" not in coach_page
+    assert "About Cora Coach" not in coachee_page
+    assert "Twenty years" not in coachee_page
+
+
+def test_each_side_reads_the_profile_of_the_others_role(agreed, programme, coach, coachee):
+    """The coach is also a coachee in the programme and the coachee also a coach: each reads
+    the other's profile in their role in this pair, not the one in their other role."""
+    _profiles(agreed)
+    coach_as_coachee = enrol_coachee(programme, coach.person)
+    CoacheeProfile.objects.create(enrolment=coach_as_coachee, goals="The coach's own goals.")
+    coachee_as_coach = enrol_coach(programme, coachee.person)
+    assert CoachProfile.objects.filter(enrolment=coachee_as_coach).update(
+        bio="The coachee's own bio."
+    )
+
+    coach_page = coach.client.get(url("relationship", agreed.pk)).content.decode()
+    coachee_page = coachee.client.get(url("relationship", agreed.pk)).content.decode()
+
+    assert "Stop being the bottleneck." in coach_page
+    assert "The coach's own goals." not in coach_page
+    assert "Twenty years in &lt;operations&gt;." in coachee_page
+    assert "The coachee's own bio." not in coachee_page
+
+
 def test_the_coach_sees_a_coachee_chose_them(programme, coach, coachee):
     enrol_coach(programme, coach.person)
     enrol_coachee(programme, coachee.person)
@@ -171,6 +215,7 @@ def test_the_coach_sees_a_coachee_chose_them(programme, coach, coachee):
         proposed_by=coachee.user,
         origin=RelationshipOrigin.MATCHING,
     )
+    relationship_accept(relationship=chosen, person=coachee.person)
 
     page = coach.client.get(url("relationship", chosen.pk)).content.decode()
 

@@ -276,6 +276,24 @@ def test_a_coachee_is_asked_to_choose_until_they_have_asked(choosing):
     assert choice_programmes_to_choose(choosing.coachees[1]) == [choosing.programme]
 
 
+def test_a_coachee_a_run_proposes_a_coach_for_is_not_asked_to_choose(choosing, admin):
+    dana, alma = choosing.coachees[0], choosing.coaches[0]
+    older = MatchRun.objects.create(
+        programme=choosing.programme, kind="full", status="finished", started_by=admin.user
+    )
+    MatchProposal.objects.create(run=older, coachee=dana, coach=alma, score=1.0)
+    assert choice_programmes_to_choose(dana) == []
+
+    # Only the latest finished run counts, and only its undecided proposals.
+    latest = MatchRun.objects.create(
+        programme=choosing.programme, kind="full", status="finished", started_by=admin.user
+    )
+    assert choice_programmes_to_choose(dana) == [choosing.programme]
+    MatchProposal.objects.create(run=latest, coachee=dana, coach=alma, score=1.0, refusal="Full")
+    assert choice_programmes_to_choose(dana) == [choosing.programme]
+    assert suggestions_for(programme=choosing.programme, coachee=dana).awaiting_run is False
+
+
 def test_a_closed_choice_or_another_programmes_coach_asks_nothing(choosing, admin, outsider):
     assert choice_programmes_to_choose(outsider.person) == []
     assert choice_programmes_to_choose(choosing.coaches[0]) == []

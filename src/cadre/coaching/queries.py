@@ -50,52 +50,100 @@ from cadre.coaching.models import (
 )
 from cadre.enablement.queries import coaches
 from cadre.people.models import Competency, Person
-from cadre.programs.models import CoachStrength, Enrolment, GrowthCompetency, Programme
+from cadre.programs.models import (
+    CoacheeProfile,
+    CoachProfile,
+    CoachStrength,
+    Enrolment,
+    GrowthCompetency,
+    Programme,
+)
 
 # Goals and actions ------------------------------------------------------------------------
 
 
 STRONG_RATING = 4  # a coach's strengths, as the other party sees them: rated 4 or 5
 SHOWN_STRENGTHS = 3
+PAIRED_STATUSES = (RelationshipStatus.AGREED, RelationshipStatus.ACTIVE, RelationshipStatus.PAUSED)
 
 
 @dataclass(frozen=True)
 class PartyProfiles:
-    """What each side of a pairing told the programme that the other may read: the coachee's
-    development goals and competencies to grow, the coach's bio and strongest competencies.
-    (A coachee's people to avoid and a coach's preferences stay with the programme's team.)"""
+    """What one side of a pairing may read of what the other told the programme: the
+    coachee's development goals and competencies to grow (for the coach), or the coach's bio
+    and strongest competencies (for the coachee). A coachee's people to avoid and a coach's
+    preferences stay with the programme's team."""
 
+    shared: bool = False  # the reader may read the other side's profile now
     goals: str = ""
     growth: list[str] = field(default_factory=list)  # rank 1 first
     bio: str = ""
     strengths: list[str] = field(default_factory=list)  # best rated first, at most 3
 
 
-def party_profiles(relationship: CoachingRelationship) -> PartyProfiles:
-    """The pair's profiles in the relationship's programme (three queries)."""
-    enrolments = Enrolment.objects.filter(
-        Q(role=Enrolment.Role.COACH, person_id=relationship.coach_id)
-        | Q(role=Enrolment.Role.COACHEE, person_id=relationship.coachee_id),
-        programme_id=relationship.programme_id,
-    ).select_related("coach_profile", "coachee_profile")
-    by_role = {enrolment.role: enrolment for enrolment in enrolments}
-    coach = by_role.get(Enrolment.Role.COACH)
-    coachee = by_role.get(Enrolment.Role.COACHEE)
-    coach_profile = getattr(coach, "coach_profile", None) if coach else None
-    coachee_profile = getattr(coachee, "coachee_profile", None) if coachee else None
-    strengths = CoachStrength.objects.filter(
-        profile=coach_profile, rating__gte=STRONG_RATING
-    ).order_by("-rating", "competency__position", "competency__name")
-    growth = GrowthCompetency.objects.filter(profile=coachee_profile).order_by("rank")
+def party_profiles(relationship: CoachingRelationship, *, reader: str | None) -> PartyProfiles:
+    """What ``reader`` ("coach" or "coachee") of ``relationship`` may read of the other side's
+    profile in its programme, as it is now (two queries; none when nothing may be read).
+
+    The coach reads the coachee's goals once the coachee has agreed to the pairing (asking a
+    coach counts) and while the relationship lasts; the coachee reads the coach's bio, shown
+    to coachees choosing a coach anyway, while it is proposed or lasts. Nobody reads the other
+    side's profile after the relationship has ended.
+    """
+    status = relationship.status
+    if reader == "coach":
+        agreed = status in PAIRED_STATUSES or (
+            status == RelationshipStatus.PROPOSED and relationship.coachee_accepted_at is not None
+        )
+        if not agreed:
+            return PartyProfiles()
+        coachee = (
+            CoacheeProfile.objects.filter(
+                enrolment__programme_id=relationship.programme_id,
+                enrolment__person_id=relationship.coachee_id,
+                enrolment__role=Enrolment.Role.COACHEE,
+            )
+            .prefetch_related(
+                Prefetch(
+                    "growth_competencies",
+                    GrowthCompetency.objects.select_related("competency").order_by("rank"),
+                )
+            )
+            .first()
+        )
+        if coachee is None:
+            return PartyProfiles(shared=True)
+        return PartyProfiles(
+            shared=True,
+            goals=coachee.goals,
+            growth=[growth.competency.name for growth in coachee.growth_competencies.all()],
+        )
+    if reader != "coachee" or status not in LIVE_STATUSES:
+        return PartyProfiles()
+    coach = (
+        CoachProfile.objects.filter(
+            enrolment__programme_id=relationship.programme_id,
+            enrolment__person_id=relationship.coach_id,
+            enrolment__role=Enrolment.Role.COACH,
+        )
+        .prefetch_related(
+            Prefetch(
+                "strengths",
+                CoachStrength.objects.filter(rating__gte=STRONG_RATING)
+                .select_related("competency")
+                .order_by("-rating", "competency__position", "competency__name"),
+            )
+        )
+        .first()
+    )
+    if coach is None:
+        return PartyProfiles(shared=True)
     return PartyProfiles(
-        goals=coachee_profile.goals if coachee_profile else "",
-        growth=list(growth.values_list("competency__name", flat=True)) if coachee_profile else [],
-        bio=coach_profile.bio if coach_profile else "",
-        strengths=(
-            list(strengths.values_list("competency__name", flat=True)[:SHOWN_STRENGTHS])
-            if coach_profile
-            else []
-        ),
+        shared=True,
+        bio=coach.bio,
+        strengths=[strength.competency.name for strength in coach.strengths.all()][
+            :SHOWN_STRENGTHS
+        ],
     )
 
 

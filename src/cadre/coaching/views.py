@@ -95,7 +95,7 @@ def relationship_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     coachee_user = relationship.coachee.user_id
     context = {
         "relationship": relationship,
-        "profiles": party_profiles(relationship),
+        "profiles": party_profiles(relationship, reader=role),
         "chosen_by_coachee": relationship.origin == RelationshipOrigin.MATCHING
         and coachee_user is not None
         and relationship.proposed_by_id == coachee_user,

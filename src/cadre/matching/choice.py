@@ -18,7 +18,7 @@ suggestions leave out such coachees, and count those proposals against their coa
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -45,6 +45,7 @@ from cadre.matching.models import (
     DEFAULT_SUGGESTIONS,
     MAX_SUGGESTIONS,
     ChoiceMode,
+    MatchProposal,
     MatchRun,
 )
 from cadre.people.models import Person
@@ -179,11 +180,20 @@ def choice_programmes(person: Person | None) -> list[Programme]:
 
 
 def choice_programmes_to_choose(person: Person | None) -> list[Programme]:
-    """Of ``choice_programmes``, those where ``person`` has no coach yet, asked or agreed."""
+    """Of ``choice_programmes``, those where ``person`` may ask a coach now: they have no
+    coach yet, asked or agreed, and the latest run proposes none for them (one query)."""
     if person is None:
         return []
     live = CoachingRelationship.objects.filter(
         programme=OuterRef("pk"), coachee=person, status__in=LIVE_STATUSES
+    )
+    latest_run = (
+        MatchRun.objects.filter(programme=OuterRef(OuterRef("pk")), status=MatchRun.Status.FINISHED)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    proposed = MatchProposal.objects.filter(
+        run=Subquery(latest_run), coachee=person, relationship__isnull=True, refusal=""
     )
     return list(
         Programme.objects.filter(
@@ -194,6 +204,7 @@ def choice_programmes_to_choose(person: Person | None) -> list[Programme]:
             enrolments__status=Enrolment.Status.APPROVED,
         )
         .exclude(Exists(live))
+        .exclude(Exists(proposed))
         .order_by("name", "pk")
     )
 

@@ -304,9 +304,9 @@ class CoachProfileForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=(
-            "Coachees choosing a coach read it among their suggestions; once you are paired, "
-            "your coachee reads it with your strongest competencies (rated 4 or 5). Your "
-            "preferences stay with the programme's team."
+            "Coachees choosing a coach read it among their suggestions, and a coachee proposed "
+            "to you reads it with your strongest competencies (rated 4 or 5) until the "
+            "relationship ends. Your preferences stay with the programme's team."
         ),
     )
     preferences = forms.CharField(
@@ -349,8 +349,9 @@ class CoacheeProfileForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
-            "In your own words: what you want to be doing differently in six months. Your "
-            "coach reads these goals and your competencies to grow once you are paired."
+            "In your own words: what you want to be doing differently in six months. A coach "
+            "proposed to you reads these goals and your competencies to grow once you accept "
+            "(asking a coach yourself counts), until the relationship ends."
         ),
     )
     prefers_other_function = forms.BooleanField(
