@@ -8,7 +8,7 @@ coachee choice with ``SUGGESTIONS`` suggestions each.
 - the demo coaches apply as coaches and are approved (their certification is theirs already);
 - ``COACHEES`` eligible people without a login and in no other programme are bulk-enrolled,
   and so is the demo coachee login (unless the organisation is too small for it to be
-  eligible), which therefore sees its suggestions on "Choose a coach" and can ask one;
+  eligible), which therefore finds its suggestions from the home page and can ask one;
 - nobody has asked yet: that is the demo coachee's move, and the coach it asks answers.
 
 The same seed gives the same programme.
@@ -21,24 +21,13 @@ from typing import Any
 from django.utils import timezone
 
 from cadre.accounts.models import Role, User
-from cadre.demo.cohort import unenrolled_coachees
-from cadre.demo.enrolment import (
-    GOALS,
-    coach_login,
-    coach_profile_fill,
-    coachee_profile_fill,
-    demo_coaches,
-)
+from cadre.demo.cohort import demo_people_enrol
 from cadre.demo.logins import LOGIN_EMAILS
 from cadre.demo.programme import demo_objectives
 from cadre.matching.choice import choice_open
-from cadre.people.models import Competency, Person
-from cadre.programs.models import Enrolment, Programme
-from cadre.programs.queries import eligibility_refusals
+from cadre.people.models import Person
+from cadre.programs.models import Programme
 from cadre.programs.services import (
-    enrolment_apply,
-    enrolment_bulk,
-    enrolments_decide,
     programme_create,
     programme_transition,
 )
@@ -65,46 +54,7 @@ def choice_generate(*, seed: int) -> Programme:
         by=admin,
         note=NOTES[Programme.Status.ENROLLING],
     )
-    competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
-    coaches = demo_coaches()
-    coach_enrolments = [
-        enrolment_apply(
-            programme=programme,
-            person=person,
-            role=Enrolment.Role.COACH,
-            answers={},
-            consent=True,
-            by=coach_login(person),
-        )
-        for person in coaches
-    ]
-    enrolments_decide(
-        programme=programme,
-        enrolment_ids=[enrolment.pk for enrolment in coach_enrolments],
-        decision=Enrolment.Status.APPROVED,
-        by=admin,
-    )
-    for enrolment in coach_enrolments:
-        coach_profile_fill(enrolment, competencies, rng)
-    chosen = unenrolled_coachees(programme, rng, COACHEES)
-    demo_coachee = Person.objects.get(user__email=LOGIN_EMAILS[Role.COACHEE])
-    if not eligibility_refusals(programme, demo_coachee):
-        chosen = [demo_coachee, *chosen]
-    coachee_enrolments = (
-        enrolment_bulk(
-            programme=programme,
-            employee_ids=[person.employee_id for person in chosen],
-            role=Enrolment.Role.COACHEE,
-            by=admin,
-        )
-        if chosen
-        else []
-    )
-    goals = rng.sample(GOALS, len(GOALS))
-    for index, enrolment in enumerate(coachee_enrolments):
-        coachee_profile_fill(
-            enrolment, admin, goals[index % len(goals)], competencies, coaches, rng
-        )
+    demo_people_enrol(programme, admin, COACHEES, rng)
     programme_transition(
         programme=programme,
         to_status=Programme.Status.MATCHING,

@@ -28,10 +28,9 @@ from django.utils import timezone
 from cadre.accounts.models import Role, User
 from cadre.demo.enrolment import (
     GOALS,
-    coach_login,
-    coach_profile_fill,
     coachee_profile_fill,
     demo_coaches,
+    demo_coaches_enrol,
 )
 from cadre.demo.logins import LOGIN_EMAILS
 from cadre.demo.programme import demo_objectives
@@ -39,9 +38,7 @@ from cadre.people.models import Competency, Person
 from cadre.programs.models import Enrolment, Programme
 from cadre.programs.queries import eligibility_refusals
 from cadre.programs.services import (
-    enrolment_apply,
     enrolment_bulk,
-    enrolments_decide,
     programme_create,
     programme_transition,
 )
@@ -70,28 +67,21 @@ def cohort_generate(*, seed: int) -> Programme:
         by=admin,
         note=NOTES[Programme.Status.ENROLLING],
     )
+    demo_people_enrol(programme, admin, COACHEES, rng)
+    for status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
+        programme_transition(programme=programme, to_status=status, by=admin, note=NOTES[status])
+    return programme
+
+
+def demo_people_enrol(programme: Programme, admin: User, coachees: int, rng: random.Random) -> None:
+    """Enrol the demo coaches (with their profiles), ``coachees`` people picked by
+    ``_unenrolled_coachees`` and the demo coachee login (if eligible) in ``programme``, which
+    is enrolling; the demo admin approves the coaches, bulk-enrols the coachees and writes
+    their profiles."""
     competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
     coaches = demo_coaches()
-    coach_enrolments = [
-        enrolment_apply(
-            programme=programme,
-            person=person,
-            role=Enrolment.Role.COACH,
-            answers={},
-            consent=True,
-            by=coach_login(person),
-        )
-        for person in coaches
-    ]
-    enrolments_decide(
-        programme=programme,
-        enrolment_ids=[enrolment.pk for enrolment in coach_enrolments],
-        decision=Enrolment.Status.APPROVED,
-        by=admin,
-    )
-    for enrolment in coach_enrolments:
-        coach_profile_fill(enrolment, competencies, rng)
-    chosen = unenrolled_coachees(programme, rng, COACHEES)
+    demo_coaches_enrol(programme, coaches, admin, competencies, rng)
+    chosen = _unenrolled_coachees(programme, rng, coachees)
     demo_coachee = Person.objects.get(user__email=LOGIN_EMAILS[Role.COACHEE])
     if not eligibility_refusals(programme, demo_coachee):
         chosen = [demo_coachee, *chosen]
@@ -110,9 +100,6 @@ def cohort_generate(*, seed: int) -> Programme:
         coachee_profile_fill(
             enrolment, admin, goals[index % len(goals)], competencies, coaches, rng
         )
-    for status in (Programme.Status.MATCHING, Programme.Status.RUNNING):
-        programme_transition(programme=programme, to_status=status, by=admin, note=NOTES[status])
-    return programme
 
 
 def cohort_step(context: Any) -> None:
@@ -162,7 +149,7 @@ def _programme(admin: User) -> Programme:
     )
 
 
-def unenrolled_coachees(programme: Programme, rng: random.Random, count: int) -> list[Person]:
+def _unenrolled_coachees(programme: Programme, rng: random.Random, count: int) -> list[Person]:
     """``count`` people eligible for ``programme``, without a login and in no programme yet,
     picked by ``rng`` from a fixed order, in employee id order."""
     programme = Programme.objects.prefetch_related("eligible_departments").get(pk=programme.pk)

@@ -124,25 +124,7 @@ def enrolment_generate(*, programme: Programme | None, seed: int) -> list[Enrolm
     admin = User.objects.get(email=LOGIN_EMAILS[Role.PROGRAMME_ADMIN])
     competencies = list(Competency.objects.filter(is_active=True).order_by("position", "name"))
     coaches = demo_coaches()
-    coach_enrolments = [
-        enrolment_apply(
-            programme=programme,
-            person=person,
-            role=Enrolment.Role.COACH,
-            answers={},
-            consent=True,
-            by=coach_login(person),
-        )
-        for person in coaches
-    ]
-    enrolments_decide(
-        programme=programme,
-        enrolment_ids=[enrolment.pk for enrolment in coach_enrolments],
-        decision=Enrolment.Status.APPROVED,
-        by=admin,
-    )
-    for enrolment in coach_enrolments:
-        coach_profile_fill(enrolment, competencies, rng)
+    coach_enrolments = demo_coaches_enrol(programme, coaches, admin, competencies, rng)
 
     candidates = _coachee_candidates(programme, {person.pk for person in coaches})
     approved = candidates[:COACHEES]
@@ -204,6 +186,37 @@ def enrolment_generate(*, programme: Programme | None, seed: int) -> list[Enrolm
             enrolment, admin, goals[index % len(goals)], competencies, coaches, rng
         )
     return [*coach_enrolments, *coachee_enrolments]
+
+
+def demo_coaches_enrol(
+    programme: Programme,
+    coaches: list[Person],
+    admin: User,
+    competencies: list[Competency],
+    rng: random.Random,
+) -> list[Enrolment]:
+    """The demo coaches apply to ``programme`` as coaches, the demo admin approves them all,
+    and each fills in a coach profile (drawing from ``rng`` in the coaches' order)."""
+    enrolments = [
+        enrolment_apply(
+            programme=programme,
+            person=person,
+            role=Enrolment.Role.COACH,
+            answers={},
+            consent=True,
+            by=coach_login(person),
+        )
+        for person in coaches
+    ]
+    enrolments_decide(
+        programme=programme,
+        enrolment_ids=[enrolment.pk for enrolment in enrolments],
+        decision=Enrolment.Status.APPROVED,
+        by=admin,
+    )
+    for enrolment in enrolments:
+        coach_profile_fill(enrolment, competencies, rng)
+    return enrolments
 
 
 def enrolment_reset() -> None:
