@@ -2,12 +2,9 @@
 on Cadre's main pages, on a desktop and on a phone-sized screen."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
 
+from tests.browser.axe import axe_violations
 from tests.factories import CompetencyFactory, DepartmentFactory, PersonFactory
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 ADMIN_PAGES = [
     "/",
@@ -21,14 +18,6 @@ ADMIN_PAGES = [
     "/programmes/",
     "/programmes/new/",
 ]
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -49,7 +38,7 @@ def test_main_pages_pass_axe(page, login_as, admin, organisation, console_errors
     problems = {}
     for path in [*ADMIN_PAGES, f"/people/{organisation.pk}/"]:
         page.goto(path)
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[path] = found
 
@@ -60,4 +49,4 @@ def test_main_pages_pass_axe(page, login_as, admin, organisation, console_errors
 def test_login_page_passes_axe(page, live_url):
     page.goto(f"{live_url}/login/")
 
-    assert _violations(page) == []
+    assert axe_violations(page) == []

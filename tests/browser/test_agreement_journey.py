@@ -5,24 +5,14 @@ on the way, on a desktop and on a phone-sized screen."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cadre.coaching.models import CoachingRelationship
 from cadre.coaching.services import relationship_confirm, relationship_propose
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import enrol_coach, enrol_coachee, make_programme, programme
 
 __all__ = ["make_programme", "programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 def switch_to(page: Page, login_as, email: str) -> None:
@@ -38,7 +28,7 @@ def test_coach_and_coachee_accept_and_sign_the_agreement(
     problems: dict[str, list[str]] = {}
 
     def check(name: str) -> None:
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[name] = found
 
@@ -115,7 +105,7 @@ def test_the_pair_pages_pass_axe_on_a_phone(page: Page, login_as, pair_for_brows
         f"/coaching/relationships/{relationship.pk}/agreement/",
     ):
         page.goto(path)
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[path] = found
 

@@ -4,26 +4,16 @@ proposed with the coachee's acceptance. axe-core finds no WCAG 2.1 A/AA problem 
 the way, on a desktop and a phone."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cadre.accounts.models import Role
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.choice import choice_open
+from tests.browser.axe import axe_violations
 from tests.factories import RoleGrantFactory
 from tests.matching.conftest import cohort, make_programme, programme
 
 __all__ = ["cohort", "make_programme", "programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
@@ -39,7 +29,7 @@ def test_a_coachee_chooses_a_coach_from_the_suggestions(
     login_as(page, dana.user.email)
     page.goto("/")
     expect(page.get_by_role("heading", name="Choose your coach")).to_be_visible()
-    if found := _violations(page):
+    if found := axe_violations(page):
         problems["home"] = found
     page.get_by_role("link", name="See my suggestions").click()
 
@@ -49,7 +39,7 @@ def test_a_coachee_chooses_a_coach_from_the_suggestions(
     expect(page.get_by_text("Good at what you want to grow").first).to_be_visible()
     page.get_by_text("How this suggestion scores").first.click()
     expect(page.get_by_text("Competency fit").first).to_be_visible()
-    if found := _violations(page):
+    if found := axe_violations(page):
         problems["suggestions"] = found
     page.get_by_role("button", name="Ask Chen Carter").click()
 

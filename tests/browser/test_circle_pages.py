@@ -4,11 +4,11 @@ phone, and a member adds a circle note through htmx without a console error."""
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from cadre.coaching.models import Circle, CircleAttendance, CircleNote, CoachingSession
+from tests.browser.axe import axe_violations
 from tests.coaching.circle_fixtures import circle_session, coachees, make_circle, offering_circles
 from tests.coaching.conftest import (  # the programme fixtures are used here too
     certify,
@@ -16,16 +16,6 @@ from tests.coaching.conftest import (  # the programme fixtures are used here to
     make_programme,  # noqa: F401
     programme,  # noqa: F401
 )
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -55,7 +45,7 @@ def test_circle_pages_pass_axe(page, login_as, coach, admin, circle, console_err
     login_as(page, coach.user.email)
     for path in ["/coaching/circles/", f"/coaching/circles/{circle.pk}/"]:
         page.goto(path)
-        if found := _violations(page):
+        if found := axe_violations(page):
             problems[path] = found
     page.context.clear_cookies()
     login_as(page, admin.user.email)
@@ -65,7 +55,7 @@ def test_circle_pages_pass_axe(page, login_as, coach, admin, circle, console_err
         f"/coaching/admin/circles/{circle.pk}/edit/",
     ]:
         page.goto(path)
-        if found := _violations(page):
+        if found := axe_violations(page):
             problems[path] = found
 
     assert problems == {}

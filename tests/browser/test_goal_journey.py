@@ -4,26 +4,16 @@ WCAG 2.1 A/AA problems on the goals tab and the home pages, on a desktop and on 
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cadre.coaching.models import ActionItem, Circle, CoachingSession, Goal
 from cadre.programs.models import Programme
 from cadre.programs.services import programme_create
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import Pair, active_relationship, enrol_coach, enrol_coachee
 from tests.factories import CompetencyFactory
 from tests.programs.conftest import objective, put_in, settings_for
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -128,7 +118,7 @@ def test_goal_and_home_pages_pass_axe(
         for path in ["/", f"/coaching/relationships/{pair.relationship.pk}/goals/"]:
             page.goto(path)
             page.locator("details").evaluate_all("(nodes) => nodes.forEach((n) => n.open = true)")
-            found = _violations(page)
+            found = axe_violations(page)
             if found:
                 problems[(member.user.email, path)] = found
     assert problems == {}

@@ -5,7 +5,6 @@ The health, alert and settings pages pass axe on a desktop and on a phone."""
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -15,20 +14,11 @@ from cadre.feedback.health import health_refresh
 from cadre.feedback.instruments import instruments_install
 from cadre.feedback.models import HealthAlert
 from cadre.notifications.models import Notification
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import Pair, make_programme, pair, programme
 from tests.feedback.health_helpers import SECRET, hold, pulse, session_survey
 
 __all__ = ["make_programme", "pair", "programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -119,7 +109,7 @@ def test_the_health_pages_pass_axe(
         f"/feedback/programmes/{pair.programme.pk}/settings/",
     ]:
         page.goto(path)
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[path] = found
 

@@ -3,12 +3,10 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from cadre.people.models import ImportMapping, Person
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+from tests.browser.axe import axe_violations
 
 # "Staff No" is no name Cadre knows, so the admin maps it by hand; the rest are suggested.
 EXPORT = (
@@ -17,14 +15,6 @@ EXPORT = (
     "S2,Jonas Weber,jonas@example.org,Finance,5,S1\n"
     "S3,Priya Nair,priya@example.org,Engineering,4,S1\n"
 )
-
-
-def _accessibility_problems(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{item['id']}: {item['help']} {[node['html'] for node in item['nodes']]}"
-        for item in results.response["violations"]
-    ]
 
 
 @pytest.mark.browser
@@ -45,7 +35,7 @@ def test_admin_imports_a_small_export(page, login_as, admin, console_errors, tmp
     page.get_by_label("Employee id", exact=True).select_option("Staff No")
     page.get_by_label("Default for location").fill("Lisbon")
     page.get_by_label("Save this mapping as").fill("Payroll export")
-    assert _accessibility_problems(page) == []
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Preview the import").click()
 
     expect(page.get_by_role("heading", name="Preview the import of people.csv")).to_be_visible()
@@ -54,7 +44,7 @@ def test_admin_imports_a_small_export(page, login_as, admin, console_errors, tmp
     expect(page.get_by_role("row", name=re.compile(r"S2 Jonas Weber"))).to_contain_text(
         "Manager: S1"
     )
-    assert _accessibility_problems(page) == []
+    assert axe_violations(page) == []
     assert not Person.objects.filter(employee_id__in=["S1", "S2", "S3"]).exists()
     page.get_by_role("button", name="Import", exact=True).click()
 
@@ -62,7 +52,7 @@ def test_admin_imports_a_small_export(page, login_as, admin, console_errors, tmp
     expect(page.locator("#import-progress .counts li").first).to_have_text(
         re.compile(r"3\s*created")
     )
-    assert _accessibility_problems(page) == []
+    assert axe_violations(page) == []
     page.get_by_role("link", name="See the directory").click()
     expect(page.get_by_role("link", name="Jonas Weber")).to_be_visible()
 

@@ -5,24 +5,14 @@ axe-core finds no WCAG 2.1 A/AA problem on the pages on the way, on a desktop an
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cadre.coaching.models import CoachingRelationship
 from cadre.matching.models import MatchPin, MatchRun
+from tests.browser.axe import axe_violations
 from tests.matching.conftest import cohort, make_programme, programme
 
 __all__ = ["cohort", "make_programme", "programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
@@ -33,7 +23,7 @@ def test_an_admin_runs_matching_pins_a_pair_and_approves(
     problems: dict[str, list[str]] = {}
 
     def check(name: str) -> None:
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[name] = found
 

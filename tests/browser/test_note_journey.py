@@ -2,27 +2,17 @@
 only the shared one. The notes pages pass axe on a desktop and on a phone."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cadre.accounts.models import AuditEvent
 from cadre.coaching.models import SessionNote
 from cadre.notifications.models import Notification
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import Pair, make_programme, pair, programme
 from tests.coaching.notes_helpers import write_note
 
 # The coaching fixtures, for the journey.
 __all__ = ["make_programme", "pair", "programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 def test_the_coach_writes_a_private_note_and_shares_another(
@@ -103,7 +93,7 @@ def test_the_notes_pages_pass_axe(
         f"/coaching/notes/{mine.pk}/delete/",
     ]:
         page.goto(path)
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[path] = found
 

@@ -3,31 +3,22 @@ reason, the subtraction note), a coach's "feedback about my coaching" and a coac
 report pass axe on a desktop and on a phone, without horizontal scrolling on the phone."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cadre.feedback.instruments import instruments_install
 from cadre.programs.models import Programme
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import Pair, make_programme, pair, programme
 from tests.feedback.answering import SESSION, answer, people_in
 from tests.feedback.test_reports import coached_by
 
 __all__ = ["make_programme", "pair", "programme"]
 
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 SCREENS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
 
 
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
-
-
 def _check(page: Page, screen: dict[str, int]) -> None:
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     if screen["width"] < 500:
         assert page.evaluate("document.documentElement.scrollWidth") <= screen["width"]
 

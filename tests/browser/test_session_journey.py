@@ -4,26 +4,16 @@ pages pass axe on a desktop and on a phone."""
 from datetime import time
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cadre.coaching.models import CoachingSession
 from cadre.notifications.models import Notification
 from cadre.programs.models import AvailabilityWindow, Programme
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import Pair, active_relationship, enrol_coach, enrol_coachee
 from tests.programs.conftest import make_programme, put_in
 
 __all__ = ["make_programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=WCAG_AA)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -89,11 +79,11 @@ def test_session_pages_pass_axe(page: Page, login_as, working_pair, console_erro
     session = CoachingSession.objects.get()
     for path in [sessions, f"/coaching/sessions/{session.pk}/", "/coaching/calendar/"]:
         page.goto(path)
-        found = _violations(page)
+        found = axe_violations(page)
         if found:
             problems[path] = found
     page.get_by_role("button", name="Make my calendar address").click()
-    found = _violations(page)
+    found = axe_violations(page)
     if found:
         problems["calendar with an address"] = found
 

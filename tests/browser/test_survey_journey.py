@@ -3,19 +3,17 @@ session they just held: saves part of it, comes back, submits; the page passes a
 
 from datetime import timedelta
 
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cadre.feedback.instruments import instruments_install
 from cadre.feedback.models import Survey
 from cadre.feedback.scheduling import surveys_schedule
+from tests.browser.axe import axe_violations
 from tests.coaching.conftest import Pair, make_programme, pair, programme
 from tests.feedback.health_helpers import hold
 
 __all__ = ["make_programme", "pair", "programme"]
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 def test_a_coachee_answers_a_session_survey_on_a_phone(
@@ -34,8 +32,7 @@ def test_a_coachee_answers_a_session_survey_on_a_phone(
 
     # Nothing overflows sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    results = Axe().run(page, options=WCAG_AA)
-    assert [v["id"] for v in results.response["violations"]] == []
+    assert axe_violations(page) == []
 
     useful = page.get_by_role("group", name="The session was useful to me.")
     useful.get_by_role("radio", name="4", exact=True).check()
