@@ -11,10 +11,14 @@ test still starts from the freshly generated demo.
 
 Every test of such a module sees the demo, so a test that needs an empty database belongs
 in another module.
+
+``_demo_settings``: every test here runs with ``DEBUG`` on (the command refuses to run
+without it) and the fast password hasher (the demo's logins are checked by logging in).
 """
 
 from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -41,3 +45,9 @@ def shared_demo(
         call_command("demo", *args, stdout=out, stderr=StringIO())
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _demo_settings(settings: Any) -> None:
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,11 +31,8 @@ EMAILS = {
 
 
 @pytest.fixture(autouse=True)
-def _demo_settings(settings):
-    settings.DEBUG = True
+def _site_url(settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
-    # The demo's logins are checked by logging in; a fast hasher keeps that quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def demo(*args: str, **options: object) -> str:

@@ -20,12 +20,6 @@ DEMO_ARGS = ("--people", "60")
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
-@pytest.fixture(autouse=True)
-def _demo_settings(settings):
-    settings.DEBUG = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def demo(*args: str) -> None:
     call_command("demo", *DEMO_ARGS, *args, stdout=StringIO(), stderr=StringIO())
 

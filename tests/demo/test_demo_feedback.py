@@ -20,12 +20,6 @@ from cadre.feedback.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _demo_settings(settings):
-    settings.DEBUG = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_demo_has_feedback_history_health_and_alerts():
     call_command("demo", "--people", "300", stdout=StringIO(), stderr=StringIO())
 
