@@ -6,12 +6,15 @@ proposal or programme that isn't there gets 404.
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from cadre.accounts.models import User
 from cadre.accounts.queries import is_programme_admin
 from cadre.coaching.access import person_of
+from cadre.coaching.services import PAIRING_PROGRAMME_STATUSES
 from cadre.matching.models import MatchExclusion, MatchProposal, MatchRun
+from cadre.people.models import Person
 from cadre.programs.models import Enrolment, Programme
 
 
@@ -63,19 +66,25 @@ def exclusion_for_admin(user: User | AnonymousUser, pk: int) -> MatchExclusion:
 # Coachee choice (issue 5) -------------------------------------------------------------------
 
 
+def programmes_for_choice(person: Person) -> QuerySet[Programme]:
+    """The programmes where ``person`` is an approved coachee and coachee choice is open while
+    the programme pairs (matching or running)."""
+    return Programme.objects.filter(
+        choice_mode__is_open=True,
+        status__in=PAIRING_PROGRAMME_STATUSES,
+        enrolments__person=person,
+        enrolments__role=Enrolment.Role.COACHEE,
+        enrolments__status=Enrolment.Status.APPROVED,
+    )
+
+
 def programme_for_choice(user: User | AnonymousUser, pk: int) -> Programme:
-    """The programme ``pk`` where ``user`` is an approved coachee and coachee choice is
-    open: 404 for anyone else, admins included (they don't choose for coachees)."""
+    """The programme ``pk`` of ``programmes_for_choice`` for ``user``: 404 for anyone else,
+    admins included (they don't choose for coachees)."""
     person = person_of(user)
     if person is None:
         raise Http404("No such programme to choose a coach in.")
     try:
-        return Programme.objects.get(
-            pk=pk,
-            choice_mode__is_open=True,
-            enrolments__person=person,
-            enrolments__role=Enrolment.Role.COACHEE,
-            enrolments__status=Enrolment.Status.APPROVED,
-        )
+        return programmes_for_choice(person).get(pk=pk)
     except Programme.DoesNotExist:
         raise Http404("No such programme to choose a coach in.") from None

@@ -18,7 +18,7 @@ suggestions leave out such coachees, and count those proposals against their coa
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from cadre.coaching.services import (
     relationship_accept,
     relationship_propose,
 )
+from cadre.matching.access import programmes_for_choice
 from cadre.matching.adapter import (
     FACTOR_LABELS,
     MatchingInputError,
@@ -166,17 +167,7 @@ def choice_programmes(person: Person | None) -> list[Programme]:
     """The programmes where ``person`` is an approved coachee and may choose a coach now."""
     if person is None:
         return []
-    return list(_choosing(person).select_related("choice_mode").order_by("name", "pk"))
-
-
-def _choosing(person: Person) -> QuerySet[Programme]:
-    return Programme.objects.filter(
-        choice_mode__is_open=True,
-        status__in=PAIRING_PROGRAMME_STATUSES,
-        enrolments__person=person,
-        enrolments__role=Enrolment.Role.COACHEE,
-        enrolments__status=Enrolment.Status.APPROVED,
-    )
+    return list(programmes_for_choice(person).select_related("choice_mode").order_by("name", "pk"))
 
 
 def choice_programmes_to_choose(person: Person | None) -> list[Programme]:
@@ -196,7 +187,10 @@ def choice_programmes_to_choose(person: Person | None) -> list[Programme]:
         run=Subquery(latest_run), coachee=person, relationship__isnull=True, refusal=""
     )
     return list(
-        _choosing(person).exclude(Exists(live)).exclude(Exists(proposed)).order_by("name", "pk")
+        programmes_for_choice(person)
+        .exclude(Exists(live))
+        .exclude(Exists(proposed))
+        .order_by("name", "pk")
     )
 
 
