@@ -391,6 +391,17 @@ def test_a_closed_programme_takes_no_requests_from_the_page(choosing, admin):
     assert client_of(choosing.coachees[0]).post(url, {"coach": 1}).status_code == 404
 
 
+def test_a_programme_that_no_longer_pairs_takes_no_requests(choosing):
+    # Choice stays open, but the programme went back to enrolling.
+    Programme.objects.filter(pk=choosing.programme.pk).update(status="enrolling")
+    dana = client_of(choosing.coachees[0])
+    url = reverse("matching:suggestion_request", args=[choosing.programme.pk])
+
+    assert dana.post(url, {"coach": choosing.coaches[2].pk}).status_code == 404
+    assert "There is no coach to choose" in dana.get(reverse("matching:suggestions")).text
+    assert not CoachingRelationship.objects.exists()
+
+
 def test_the_suggestions_pages_need_a_login(choosing, client):
     for url in (
         reverse("matching:suggestions"),
