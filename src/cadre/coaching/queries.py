@@ -59,7 +59,7 @@ from cadre.programs.models import (
     Programme,
 )
 
-# Goals and actions ------------------------------------------------------------------------
+# The pair's profiles ----------------------------------------------------------------------
 
 
 STRONG_RATING = 4  # a coach's strengths, as the other party sees them: rated 4 or 5
@@ -145,6 +145,9 @@ def party_profiles(relationship: CoachingRelationship, *, reader: str | None) ->
             :SHOWN_STRENGTHS
         ],
     )
+
+
+# Goals and actions ------------------------------------------------------------------------
 
 
 def goals_of(relationship: CoachingRelationship) -> list[Goal]:
