@@ -150,6 +150,17 @@ class CoachingRelationship(models.Model):
     def other_party(self, person: Person) -> Person:
         return self.coachee if person.pk == self.coach_id else self.coach
 
+    @property
+    def chosen_by_coachee(self) -> bool:
+        """A coachee's own request from their suggestions (coachee-choice mode): matching
+        proposed it, and the proposer is the coachee's login. Reads ``coachee``."""
+        coachee_user = self.coachee.user_id
+        return (
+            self.origin == RelationshipOrigin.MATCHING
+            and coachee_user is not None
+            and self.proposed_by_id == coachee_user
+        )
+
 
 class RelationshipTransition(models.Model):
     """One move in a relationship's lifecycle: who made it, when and why."""

@@ -14,7 +14,6 @@ from cadre.coaching.forms import PartyActionForm, SectionsForm
 from cadre.coaching.models import (
     Agreement,
     CoachingRelationship,
-    RelationshipOrigin,
     RelationshipStatus,
 )
 from cadre.coaching.queries import agreement_of, party_profiles, with_signatures, zone_of
@@ -92,13 +91,9 @@ def relationship_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assert person is not None  # relationship_for_party found a relationship of theirs
     role = relationship.party_role(person)
     agreement = agreement_of(relationship)
-    coachee_user = relationship.coachee.user_id
     context = {
         "relationship": relationship,
         "profiles": party_profiles(relationship, reader=role),
-        "chosen_by_coachee": relationship.origin == RelationshipOrigin.MATCHING
-        and coachee_user is not None
-        and relationship.proposed_by_id == coachee_user,
         "tab": "overview",
         "role": role,
         "other": relationship.other_party(person),
